@@ -1,0 +1,30 @@
+"""How every view reaches a patient's chart: through the access policy, with an audit entry either way."""
+
+from django.http import Http404
+
+from kap_clinic.access import Action, can
+from kap_clinic.audit.models import AuditEvent
+from kap_clinic.audit.services import audit_record
+
+from .models import Patient
+
+
+def patient_for_request(
+    request, code, action: Action = Action.VIEW_CHART, *, audit_action: str = AuditEvent.Action.VIEW
+):
+    """The chart with public `code` if the policy lets the user do `action` on it; else 404.
+
+    A refusal is audited as a failed authorization, and answers exactly like a chart that does
+    not exist, so swapping another patient's code into a URL reveals nothing.
+    """
+    patient = Patient.objects.select_related("clinic", "user").filter(code=code).first()
+    if patient is None or not can(request.user, action, patient=patient):
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.DENIED,
+            outcome=AuditEvent.Outcome.FAILURE,
+            detail=f"{action} on patient {code}",
+        )
+        raise Http404("No such patient.")
+    audit_record(actor=request.user, action=audit_action, patient=patient, obj=patient, detail=str(action))
+    return patient

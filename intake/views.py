@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from kap_clinic.access import Action, can, role_required, staff_clinics
+from kap_clinic.accounts.models import User
+from kap_clinic.pagination import paginate
+
+from . import services
+from .access import patient_for_request
+from .forms import PatientInviteForm
+from .models import Patient
+
+STAFF = (User.Role.CLINICIAN, User.Role.ADMIN)
+
+
+@role_required(*STAFF)
+def patient_list(request):
+    """The patients of the clinics the user works in: searchable by name or email, filtered by stage."""
+    clinics = [c for c in staff_clinics(request.user) if can(request.user, Action.LIST_PATIENTS, clinic=c)]
+    patients = Patient.objects.filter(clinic__in=clinics).select_related("clinic")
+    query = request.GET.get("q", "").strip()
+    if query:
+        patients = patients.filter(
+            Q(legal_name__icontains=query) | Q(preferred_name__icontains=query) | Q(email__icontains=query)
+        )
+    stage = request.GET.get("stage", "")
+    if stage in Patient.Stage.values:
+        patients = patients.filter(stage=stage)
+    page, page_query = paginate(request, patients.order_by("legal_name", "pk"))
+    return render(
+        request,
+        "intake/patient_list.html",
+        {
+            "page": page,
+            "page_query": page_query,
+            "query": query,
+            "stage": stage,
+            "stages": Patient.Stage.choices,
+            "several_clinics": len(clinics) > 1,
+            "may_invite": any(can(request.user, Action.INVITE_PATIENT, clinic=c) for c in clinics),
+        },
+    )
+
+
+@role_required(*STAFF)
+def patient_invite(request):
+    clinics = [c for c in staff_clinics(request.user) if can(request.user, Action.INVITE_PATIENT, clinic=c)]
+    if not clinics:
+        return render(request, "403.html", status=403)
+    form = PatientInviteForm(request.POST or None, clinics=clinics)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_invite(invited_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was invited; the link is on its way to %(email)s.")
+                % {"name": patient.legal_name, "email": patient.email},
+            )
+            return redirect("intake:patient_chart", code=patient.code)
+    return render(request, "intake/patient_invite.html", {"form": form})
+
+
+@login_required
+def patient_chart(request, code):
+    patient = patient_for_request(request, code, Action.VIEW_CHART)
+    return render(request, "intake/patient_chart.html", {"patient": patient})
+
+
+@role_required(User.Role.PATIENT)
+def patient_home(request):
+    """The patient's own home. Reached without a code: the chart is always the logged-in patient's."""
+    chart = Patient.objects.filter(user=request.user).values_list("code", flat=True).first()
+    if chart is None:
+        return render(request, "intake/no_chart.html", status=404)
+    patient = patient_for_request(request, chart, Action.VIEW_CHART)
+    return render(request, "intake/patient_home.html", {"patient": patient})

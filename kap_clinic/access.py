@@ -1,0 +1,111 @@
+"""The access policy: the one place that answers "may this user do this to this patient's (or clinic's) data?".
+
+Deny by default. Roles grant actions (tables below); scope limits them: a patient acts only on their
+own chart, staff only on the patients and business of the clinics they belong to. Views never decide
+this themselves: they fetch through `intake.access.patient_for_request` or `clinic_for_request` below,
+which turn a refusal into a 404 (the record's existence is not revealed) and audit it.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+
+class Action(StrEnum):
+    # patient data
+    VIEW_CHART = "view_chart"
+    EDIT_CHART = "edit_chart"
+    # clinic business
+    LIST_PATIENTS = "list_patients"
+    INVITE_PATIENT = "invite_patient"
+    MANAGE_STAFF = "manage_staff"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+PATIENT_ACTIONS = frozenset({Action.VIEW_CHART, Action.EDIT_CHART})
+
+# What each role may do within its scope. Clinician kinds add to the clinician row where a step
+# needs a particular licence (e.g. only a prescriber signs eligibility), in later stages.
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    "patient": frozenset({Action.VIEW_CHART}),
+    "clinician": frozenset({Action.VIEW_CHART, Action.EDIT_CHART, Action.LIST_PATIENTS, Action.INVITE_PATIENT}),
+    "admin": frozenset(
+        {
+            Action.VIEW_CHART,
+            Action.LIST_PATIENTS,
+            Action.INVITE_PATIENT,
+            Action.MANAGE_STAFF,
+            Action.VIEW_AUDIT_LOG,
+        }
+    ),
+}
+KIND_ACTIONS: dict[str, frozenset[Action]] = {
+    "prescriber": frozenset(),
+    "therapist": frozenset(),
+    "nurse": frozenset(),
+}
+
+
+def granted_actions(user) -> frozenset[Action]:
+    if not (user and user.is_authenticated and user.is_active):
+        return frozenset()
+    return ROLE_ACTIONS.get(user.role, frozenset()) | KIND_ACTIONS.get(user.clinician_kind, frozenset())
+
+
+def can(user, action: Action, *, patient=None, clinic=None) -> bool:
+    """May `user` do `action`, on `patient` (any chart with user_id and clinic_id) or in `clinic`?"""
+    if action not in granted_actions(user):
+        return False
+    if action in PATIENT_ACTIONS:
+        if patient is None:
+            return False
+        if user.is_patient:
+            return patient.user_id == user.pk
+        return patient.clinic_id in user.clinic_ids()
+    if clinic is None:
+        return False
+    return clinic.pk in user.clinic_ids()
+
+
+def staff_clinics(user):
+    """The clinics a staff member works in, for pickers and clinic-wide lists."""
+    return user.clinics.order_by("name") if user.is_authenticated and not user.is_patient else user.clinics.none()
+
+
+def clinic_for_request(request, action: Action):
+    """The clinic a clinic-level page acts in: the user's (first) clinic where the policy allows `action`.
+
+    Logged-in users whose role never grants `action` get 403 (audited); the clinic comes from the
+    user's own memberships, never from the URL, so there is no id to swap.
+    """
+    for clinic in staff_clinics(request.user):
+        if can(request.user, action, clinic=clinic):
+            return clinic
+    _audit_denied(request, f"{action} refused")
+    raise PermissionDenied
+
+
+def _audit_denied(request, detail: str) -> None:
+    from kap_clinic.audit.models import AuditEvent
+    from kap_clinic.audit.services import audit_record
+
+    audit_record(actor=request.user, action=AuditEvent.Action.DENIED, outcome=AuditEvent.Outcome.FAILURE, detail=detail)
+
+
+def role_required(*roles: str):
+    """Login required, then 403 (audited) for any role not listed. Scope checks still follow in the view."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if request.user.role not in roles:
+                _audit_denied(request, f"role {request.user.role} may not open {request.path}")
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,70 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .middleware import current_request_context
+from .models import AuditEvent
+
+Action = AuditEvent.Action
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    patient=None,
+    clinic=None,
+    obj=None,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    detail: str = "",
+    actor_email: str = "",
+) -> AuditEvent:
+    """Append one audit event. `patient` is any chart with `code` and `clinic_id`; `obj` any model instance."""
+    context = current_request_context()
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    clinic_id = clinic.pk if clinic is not None else getattr(patient, "clinic_id", None)
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_email=(actor.email if authenticated else actor_email)[:254],
+        action=action,
+        outcome=outcome,
+        clinic_id=clinic_id,
+        patient_code=getattr(patient, "code", None),
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(getattr(obj, "code", None) or getattr(obj, "pk", "")) if obj is not None else "",
+        detail=detail[:255],
+        ip=context.ip if context else None,
+        user_agent=context.user_agent if context else "",
+        path=context.path if context else "",
+        request_id=context.request_id if context else "",
+    )
+
+
+def _home_clinic(user):
+    """The clinic a login belongs to: a staff member's first clinic, a patient's own."""
+    membership = user.memberships.select_related("clinic").first()
+    if membership:
+        return membership.clinic
+    chart = getattr(user, "patient", None)  # reverse one-to-one from the chart, when there is one
+    return chart.clinic if chart else None
+
+
+@receiver(user_logged_in)
+def _on_login(sender, request, user, **kwargs):
+    audit_record(actor=user, action=Action.LOGIN, clinic=_home_clinic(user))
+
+
+@receiver(user_logged_out)
+def _on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(actor=user, action=Action.LOGOUT, clinic=_home_clinic(user))
+
+
+@receiver(user_login_failed)
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    # Never store the password; the typed email is kept to spot guessing.
+    audit_record(
+        actor=None,
+        action=Action.LOGIN_FAILED,
+        outcome=AuditEvent.Outcome.FAILURE,
+        actor_email=str(credentials.get("username") or credentials.get("email") or ""),
+    )

@@ -1,0 +1,91 @@
+import datetime
+
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from intake.models import Patient
+from kap_clinic.access import Action, clinic_for_request, role_required
+from kap_clinic.accounts.models import User
+from kap_clinic.audit.models import AuditEvent
+from kap_clinic.pagination import paginate
+
+from .forms import AuditFilterForm
+
+HOMES = {
+    User.Role.PATIENT: "intake:patient_home",
+    User.Role.CLINICIAN: "dashboards:clinician_home",
+    User.Role.ADMIN: "dashboards:admin_home",
+}
+
+
+def home(request):
+    """The site root: the login page for visitors, each role's own home for a logged-in user."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return redirect(HOMES[request.user.role])
+
+
+@role_required(User.Role.CLINICIAN)
+def clinician_home(request):
+    """The clinician's worklists. Stage worklists (reviews, sessions, alerts) join as those stages land."""
+    patients = Patient.objects.filter(clinic__in=request.user.clinics.all())
+    counts = dict(patients.values_list("stage").annotate(n=Count("pk")).order_by())
+    stages = [(value, label, counts.get(value, 0)) for value, label in Patient.Stage.choices]
+    recent = patients.select_related("clinic").order_by("-updated_at")[:10]
+    return render(request, "dashboards/clinician_home.html", {"stages": stages, "recent": recent})
+
+
+@role_required(User.Role.ADMIN)
+def admin_home(request):
+    clinic = clinic_for_request(request, Action.MANAGE_STAFF)
+    return render(
+        request,
+        "dashboards/admin_home.html",
+        {
+            "clinic": clinic,
+            "patient_count": Patient.objects.filter(clinic=clinic).count(),
+            "active_staff": User.objects.filter(memberships__clinic=clinic, is_active=True).count(),
+            "recent_events": AuditEvent.objects.filter(clinic=clinic).select_related("actor")[:8],
+        },
+    )
+
+
+@role_required(User.Role.ADMIN)
+def audit_log(request):
+    """The clinic's audit trail, newest first, filtered by patient, user, action and dates."""
+    clinic = clinic_for_request(request, Action.VIEW_AUDIT_LOG)
+    patients = Patient.objects.filter(clinic=clinic).only("code", "legal_name").order_by("legal_name")
+    users = User.objects.filter(memberships__clinic=clinic).only("code", "full_name").order_by("full_name")
+    form = AuditFilterForm(request.GET or None, patients=patients, users=users)
+    events = AuditEvent.objects.filter(clinic=clinic).select_related("actor")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["patient"]:
+            events = events.filter(patient_code=data["patient"])
+        if data["actor"]:
+            events = events.filter(actor__code=data["actor"])
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["date_from"]:
+            events = events.filter(at__gte=_start_of_day(data["date_from"]))
+        if data["date_to"]:
+            events = events.filter(at__lt=_start_of_day(data["date_to"] + datetime.timedelta(days=1)))
+    page, page_query = paginate(request, events, per_page=50)
+    names = dict(
+        Patient.objects.filter(code__in={e.patient_code for e in page if e.patient_code}).values_list(
+            "code", "legal_name"
+        )
+    )
+    for event in page:
+        event.patient_name = names.get(event.patient_code, "")
+    return render(
+        request,
+        "dashboards/audit_log.html",
+        {"clinic": clinic, "form": form, "page": page, "page_query": page_query},
+    )
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight in the clinic's (active) time zone, as an aware datetime."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
