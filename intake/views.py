@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from kap_clinic.access import Action, can, role_required, staff_clinics
+from kap_clinic.access import Action, clinics_where, role_required
 from kap_clinic.accounts.models import User
 from kap_clinic.pagination import paginate
 
@@ -20,7 +20,7 @@ STAFF = (User.Role.CLINICIAN, User.Role.ADMIN)
 @role_required(*STAFF)
 def patient_list(request):
     """The patients of the clinics the user works in: searchable by name or email, filtered by stage."""
-    clinics = [c for c in staff_clinics(request.user) if can(request.user, Action.LIST_PATIENTS, clinic=c)]
+    clinics = list(clinics_where(request.user, Action.LIST_PATIENTS))
     patients = Patient.objects.filter(clinic__in=clinics).select_related("clinic")
     query = request.GET.get("q", "").strip()
     if query:
@@ -41,16 +41,16 @@ def patient_list(request):
             "stage": stage,
             "stages": Patient.Stage.choices,
             "several_clinics": len(clinics) > 1,
-            "may_invite": any(can(request.user, Action.INVITE_PATIENT, clinic=c) for c in clinics),
+            "may_invite": clinics_where(request.user, Action.INVITE_PATIENT).exists(),
         },
     )
 
 
 @role_required(*STAFF)
 def patient_invite(request):
-    clinics = [c for c in staff_clinics(request.user) if can(request.user, Action.INVITE_PATIENT, clinic=c)]
+    clinics = clinics_where(request.user, Action.INVITE_PATIENT)
     if not clinics:
-        return render(request, "403.html", status=403)
+        raise PermissionDenied
     form = PatientInviteForm(request.POST or None, clinics=clinics)
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,6 +22,9 @@ class Action(StrEnum):
     INVITE_PATIENT = "invite_patient"
     MANAGE_STAFF = "manage_staff"
     VIEW_AUDIT_LOG = "view_audit_log"
+    # controlled-substance ledger (a clinic's own records; patients and therapists never)
+    VIEW_LEDGER = "view_ledger"
+    RECORD_LEDGER = "record_ledger"
 
 
 PATIENT_ACTIONS = frozenset({Action.VIEW_CHART, Action.EDIT_CHART})
@@ -38,13 +41,15 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.INVITE_PATIENT,
             Action.MANAGE_STAFF,
             Action.VIEW_AUDIT_LOG,
+            Action.VIEW_LEDGER,
+            Action.RECORD_LEDGER,
         }
     ),
 }
 KIND_ACTIONS: dict[str, frozenset[Action]] = {
-    "prescriber": frozenset(),
+    "prescriber": frozenset({Action.VIEW_LEDGER, Action.RECORD_LEDGER}),
     "therapist": frozenset(),
-    "nurse": frozenset(),
+    "nurse": frozenset({Action.VIEW_LEDGER, Action.RECORD_LEDGER}),
 }
 
 
@@ -74,15 +79,21 @@ def staff_clinics(user):
     return user.clinics.order_by("name") if user.is_authenticated and not user.is_patient else user.clinics.none()
 
 
+def clinics_where(user, action: Action):
+    """The clinics in which `user` may do the clinic-level `action` (a queryset, for lists and pickers)."""
+    clinics = staff_clinics(user)
+    return clinics if action in granted_actions(user) and action not in PATIENT_ACTIONS else clinics.none()
+
+
 def clinic_for_request(request, action: Action):
     """The clinic a clinic-level page acts in: the user's (first) clinic where the policy allows `action`.
 
     Logged-in users whose role never grants `action` get 403 (audited); the clinic comes from the
     user's own memberships, never from the URL, so there is no id to swap.
     """
-    for clinic in staff_clinics(request.user):
-        if can(request.user, action, clinic=clinic):
-            return clinic
+    clinic = clinics_where(request.user, action).first()
+    if clinic is not None:
+        return clinic
     _audit_denied(request, f"{action} refused")
     raise PermissionDenied
 

@@ -33,7 +33,7 @@ def accept_invitation(request, token):
             user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
         except services.InvitationError as error:
             return render(request, "accounts/invitation_invalid.html", {"problem": str(error)}, status=400)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="kap_clinic.accounts.backends.ClinicAuthBackend")
         messages.success(request, _("Welcome, %(name)s. Your password is set.") % {"name": user.get_short_name()})
         return redirect("home")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
