@@ -4,7 +4,6 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-export DJANGO_SETTINGS_MODULE ?= kap_clinic.settings
 
 .PHONY: help setup db migrate demo run test lint format stop-db browsers clean
 
@@ -53,7 +52,7 @@ format: setup
 test: db browsers lint
 	DJANGO_SETTINGS_MODULE=kap_clinic.test_settings $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=kap_clinic.test_settings $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=kap_clinic.test_settings $(PY) -m pytest
 
 stop-db: setup
 	$(PY) -m kap_clinic.devdb stop

@@ -8,6 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from kap_clinic.accounts.services import email_is_taken
 
 
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` earlier (28 February for a 29 February that year lacks).
+
+    Counting in calendar years, not 365-day blocks, so the leap days in between can't make a
+    17-year-old look 18.
+    """
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class PatientInviteForm(forms.Form):
     clinic = forms.ModelChoiceField(queryset=None, label=_("Clinic"), empty_label=None)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
@@ -40,6 +52,6 @@ class PatientInviteForm(forms.Form):
             raise forms.ValidationError(_("The date of birth can't be in the future."))
         if dob and dob < today - datetime.timedelta(days=365 * 120):
             raise forms.ValidationError(_("Check the year: that date is more than 120 years ago."))
-        if dob and dob > today - datetime.timedelta(days=365 * 18):
+        if dob and dob > _years_before(today, 18):
             raise forms.ValidationError(_("The program treats adults: the patient must be 18 or older."))
         return dob

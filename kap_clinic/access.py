@@ -12,6 +12,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from kap_clinic.accounts.models import Clinic
+
 
 class Action(StrEnum):
     # patient data
@@ -75,8 +77,10 @@ def can(user, action: Action, *, patient=None, clinic=None) -> bool:
 
 
 def staff_clinics(user):
-    """The clinics a staff member works in, for pickers and clinic-wide lists."""
-    return user.clinics.order_by("name") if user.is_authenticated and not user.is_patient else user.clinics.none()
+    """The clinics a staff member works in, for pickers and clinic-wide lists (none for anyone else)."""
+    if user and user.is_authenticated and not user.is_patient:
+        return user.clinics.order_by("name")
+    return Clinic.objects.none()  # an anonymous visitor has no `clinics` to ask
 
 
 def clinics_where(user, action: Action):

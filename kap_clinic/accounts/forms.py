@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -16,6 +17,14 @@ class EmailAuthenticationForm(AuthenticationForm):
         "invalid_login": _("That email and password don't match an active account. Check both and try again."),
         "inactive": _("This account has been deactivated. Contact your clinic."),
     }
+
+    def confirm_login_allowed(self, user):
+        if not user.is_active:
+            # The password was right, so Django sent no failure signal: send it, so the audit trail has the attempt.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": self.cleaned_data.get("username")}, request=self.request
+            )
+        super().confirm_login_allowed(user)
 
 
 class SetPasswordForm(forms.Form):

@@ -43,6 +43,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, email: str):
+        # Addresses are stored in lower case; people type them with capitals (phones capitalise the first letter).
+        return self.get(email__iexact=email)
+
     def create_superuser(self, email: str, password: str, **fields):
         fields.update(is_staff=True, is_superuser=True, role=User.Role.ADMIN)
         return self.create_user(email, password, **fields)
