@@ -50,7 +50,7 @@ class PatientInviteForm(forms.Form):
         today = timezone.localdate()
         if dob and dob > today:
             raise forms.ValidationError(_("The date of birth can't be in the future."))
-        if dob and dob < today - datetime.timedelta(days=365 * 120):
+        if dob and dob < _years_before(today, 120):
             raise forms.ValidationError(_("Check the year: that date is more than 120 years ago."))
         if dob and dob > _years_before(today, 18):
             raise forms.ValidationError(_("The program treats adults: the patient must be 18 or older."))

@@ -4,9 +4,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kap_clinic.access import Action, clinics_where, role_required
 from kap_clinic.accounts.models import User
+from kap_clinic.accounts.services import invitation_resend
+from kap_clinic.audit.models import AuditEvent
 from kap_clinic.pagination import paginate
 
 from . import services
@@ -71,6 +74,19 @@ def patient_invite(request):
 def patient_chart(request, code):
     patient = patient_for_request(request, code, Action.VIEW_CHART)
     return render(request, "intake/patient_chart.html", {"patient": patient})
+
+
+@require_POST
+@login_required
+def patient_resend_invitation(request, code):
+    patient = patient_for_request(request, code, Action.RESEND_INVITATION, audit_action=AuditEvent.Action.INVITE)
+    try:
+        invitation_resend(user=patient.user, clinic=patient.clinic, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": patient.user.email})
+    return redirect("intake:patient_chart", code=patient.code)
 
 
 @role_required(User.Role.PATIENT)

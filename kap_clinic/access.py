@@ -19,6 +19,7 @@ class Action(StrEnum):
     # patient data
     VIEW_CHART = "view_chart"
     EDIT_CHART = "edit_chart"
+    RESEND_INVITATION = "resend_invitation"
     # clinic business
     LIST_PATIENTS = "list_patients"
     INVITE_PATIENT = "invite_patient"
@@ -29,16 +30,25 @@ class Action(StrEnum):
     RECORD_LEDGER = "record_ledger"
 
 
-PATIENT_ACTIONS = frozenset({Action.VIEW_CHART, Action.EDIT_CHART})
+PATIENT_ACTIONS = frozenset({Action.VIEW_CHART, Action.EDIT_CHART, Action.RESEND_INVITATION})
 
 # What each role may do within its scope. Clinician kinds add to the clinician row where a step
 # needs a particular licence (e.g. only a prescriber signs eligibility), in later stages.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     "patient": frozenset({Action.VIEW_CHART}),
-    "clinician": frozenset({Action.VIEW_CHART, Action.EDIT_CHART, Action.LIST_PATIENTS, Action.INVITE_PATIENT}),
+    "clinician": frozenset(
+        {
+            Action.VIEW_CHART,
+            Action.EDIT_CHART,
+            Action.RESEND_INVITATION,
+            Action.LIST_PATIENTS,
+            Action.INVITE_PATIENT,
+        }
+    ),
     "admin": frozenset(
         {
             Action.VIEW_CHART,
+            Action.RESEND_INVITATION,
             Action.LIST_PATIENTS,
             Action.INVITE_PATIENT,
             Action.MANAGE_STAFF,
@@ -79,7 +89,7 @@ def can(user, action: Action, *, patient=None, clinic=None) -> bool:
 def staff_clinics(user):
     """The clinics a staff member works in, for pickers and clinic-wide lists (none for anyone else)."""
     if user and user.is_authenticated and not user.is_patient:
-        return user.clinics.order_by("name")
+        return user.active_clinics().order_by("name")
     return Clinic.objects.none()  # an anonymous visitor has no `clinics` to ask
 
 

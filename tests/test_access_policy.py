@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from kap_clinic.access import Action, can, clinics_where
+from kap_clinic.access import PATIENT_ACTIONS, Action, can, clinics_where
 from kap_clinic.accounts.models import Membership, User
 
 from .factories import ClinicFactory, PatientFactory, StaffFactory
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 CLINICIANS = ("prescriber", "therapist", "nurse")
 STAFF = (*CLINICIANS, "admin")
-CLINIC_ACTIONS = [action for action in Action if action not in (Action.VIEW_CHART, Action.EDIT_CHART)]
+CLINIC_ACTIONS = [action for action in Action if action not in PATIENT_ACTIONS]
 LEDGER = (Action.VIEW_LEDGER, Action.RECORD_LEDGER)
 
 

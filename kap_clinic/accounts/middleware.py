@@ -7,7 +7,7 @@ SESSION_KEY = "clinic_time_zone"
 
 def user_time_zone(user) -> str | None:
     """The time zone of the user's clinic (a patient's own clinic, a staff member's first)."""
-    membership = user.memberships.select_related("clinic").order_by("clinic__name").first()
+    membership = user.memberships.filter(is_active=True).select_related("clinic").order_by("clinic__name").first()
     if membership:
         return membership.clinic.time_zone
     chart = getattr(user, "patient", None)

@@ -43,6 +43,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def staff_of(self, clinic: "Clinic"):
+        """Active accounts working at `clinic` now (active account and active membership there)."""
+        return self.filter(is_active=True, memberships__clinic=clinic, memberships__is_active=True)
+
     def get_by_natural_key(self, email: str):
         # Addresses are stored in lower case; people type them with capitals (phones capitalise the first letter).
         return self.get(email__iexact=email)
@@ -127,18 +131,27 @@ class User(AbstractBaseUser, PermissionsMixin):
             return self.get_clinician_kind_display()
         return self.get_role_display()
 
+    def active_clinics(self):
+        """The clinics this staff member works at now (deactivated memberships excluded)."""
+        return Clinic.objects.filter(memberships__user=self, memberships__is_active=True)
+
     def clinic_ids(self) -> set[int]:
         """The clinics whose data this staff member works with (cached per request object)."""
         if not hasattr(self, "_clinic_ids"):
-            self._clinic_ids = set(self.memberships.values_list("clinic_id", flat=True))
+            self._clinic_ids = set(self.memberships.filter(is_active=True).values_list("clinic_id", flat=True))
         return self._clinic_ids
 
 
 class Membership(models.Model):
-    """Staff belong to one or more clinics (a clinician may work at several)."""
+    """Staff belong to one or more clinics (a clinician may work at several).
+
+    Each clinic's admin deactivates the membership at their own clinic; the account itself is
+    deactivated once no active membership is left.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="memberships")
+    is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

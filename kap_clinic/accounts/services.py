@@ -1,7 +1,6 @@
 """Every change to accounts: invitations, accepting them, staff activation. Each in one transaction."""
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -121,27 +120,40 @@ def invitation_accept(*, token: str, password: str) -> User:
     return user
 
 
-def end_sessions(user: User) -> None:
-    """Log the user out everywhere. (Django already refuses a deactivated user's session on its next
-    request; deleting the rows also ends it for anything that reads sessions directly.)"""
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+@transaction.atomic
+def invitation_resend(*, user: User, clinic: Clinic, by: User) -> Invitation:
+    """A fresh link for someone who hasn't set a password yet; it replaces every earlier link."""
+    if user.has_usable_password():
+        raise ValidationError(
+            _("%(name)s has already set a password. They can use “Forgot your password?” on the login page.")
+            % {"name": user.full_name}
+        )
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated: reactivate it before sending an invitation."))
+    return invitation_create(user=user, clinic=clinic, invited_by=by)
 
 
 @transaction.atomic
-def staff_set_active(*, user: User, active: bool, by: User, clinic: Clinic) -> None:
+def membership_set_active(*, membership: Membership, active: bool, by: User) -> None:
+    """Deactivate or reactivate a staff member at one clinic.
+
+    The account follows: active while any clinic membership is. A deactivated account's sessions
+    end on their next request (the auth backend refuses inactive users), so nothing lingers.
+    """
+    user = membership.user
     if user == by:
         raise ValidationError(_("You can't deactivate your own account."))
-    if user.is_active == active:
+    if membership.is_active == active:
         return
-    user.is_active = active
-    user.save(update_fields=["is_active"])
+    membership.is_active = active
+    membership.save(update_fields=["is_active"])
+    still_active = user.memberships.filter(is_active=True).exists()
+    if user.is_active != still_active:
+        user.is_active = still_active
+        user.save(update_fields=["is_active"])
     audit_record(
         actor=by,
         action=AuditEvent.Action.REACTIVATE if active else AuditEvent.Action.DEACTIVATE,
-        clinic=clinic,
+        clinic=membership.clinic,
         obj=user,
     )
-    if not active:
-        transaction.on_commit(lambda: end_sessions(user))

@@ -26,10 +26,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -40,4 +37,5 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/<uuid:code>/active/", views.staff_toggle_active, name="staff_toggle_active"),
+    path("staff/<uuid:code>/resend-invitation/", views.staff_resend_invitation, name="staff_resend_invitation"),
 ]

@@ -3,21 +3,35 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from kap_clinic.access import Action, clinic_for_request, role_required
+from kap_clinic.audit.models import AuditEvent
+from kap_clinic.audit.services import audit_record, home_clinic
 from kap_clinic.pagination import paginate
 
 from . import services
 from .forms import EmailAuthenticationForm, SetPasswordForm, StaffInviteForm
-from .models import User
+from .models import Membership, User
 
 
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=form.user, action=AuditEvent.Action.PASSWORD_RESET, clinic=home_clinic(form.user))
+        return response
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -42,8 +56,10 @@ def accept_invitation(request, token):
 @role_required(User.Role.ADMIN)
 def staff_list(request):
     clinic = clinic_for_request(request, Action.MANAGE_STAFF)
-    staff = User.objects.filter(memberships__clinic=clinic).order_by("-is_active", "full_name")
-    page, page_query = paginate(request, staff)
+    memberships = (
+        Membership.objects.filter(clinic=clinic).select_related("user").order_by("-is_active", "user__full_name")
+    )
+    page, page_query = paginate(request, memberships)
     return render(request, "accounts/staff_list.html", {"clinic": clinic, "page": page, "page_query": page_query})
 
 
@@ -62,18 +78,38 @@ def staff_invite(request):
     return render(request, "accounts/staff_invite.html", {"form": form, "clinic": clinic})
 
 
+def _membership(request, code) -> Membership:
+    """A staff member of the admin's own clinic, by their public code; 404 for anyone else's."""
+    clinic = clinic_for_request(request, Action.MANAGE_STAFF)
+    return get_object_or_404(Membership.objects.select_related("user", "clinic"), clinic=clinic, user__code=code)
+
+
 @role_required(User.Role.ADMIN)
 def staff_toggle_active(request, code):
-    """GET asks for confirmation; POST deactivates or reactivates."""
-    clinic = clinic_for_request(request, Action.MANAGE_STAFF)
-    member = get_object_or_404(User.objects.filter(memberships__clinic=clinic), code=code)
+    """GET asks for confirmation; POST deactivates or reactivates the member at this clinic."""
+    membership = _membership(request, code)
     if request.method == "POST":
         try:
-            services.staff_set_active(user=member, active=not member.is_active, by=request.user, clinic=clinic)
+            services.membership_set_active(membership=membership, active=not membership.is_active, by=request.user)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            state = _("reactivated") if member.is_active else _("deactivated")
-            messages.success(request, _("%(name)s was %(state)s.") % {"name": member.full_name, "state": state})
+            state = _("reactivated") if membership.is_active else _("deactivated")
+            messages.success(
+                request, _("%(name)s was %(state)s.") % {"name": membership.user.full_name, "state": state}
+            )
         return redirect("accounts:staff_list")
-    return render(request, "accounts/staff_confirm_toggle.html", {"member": member, "clinic": clinic})
+    return render(request, "accounts/staff_confirm_toggle.html", {"membership": membership, "member": membership.user})
+
+
+@require_POST
+@role_required(User.Role.ADMIN)
+def staff_resend_invitation(request, code):
+    membership = _membership(request, code)
+    try:
+        services.invitation_resend(user=membership.user, clinic=membership.clinic, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("A new invitation was sent to %(email)s.") % {"email": membership.user.email})
+    return redirect("accounts:staff_list")

@@ -39,9 +39,9 @@ def audit_record(
     )
 
 
-def _home_clinic(user):
+def home_clinic(user):
     """The clinic a login belongs to: a staff member's first clinic, a patient's own."""
-    membership = user.memberships.select_related("clinic").first()
+    membership = user.memberships.select_related("clinic").order_by("-is_active", "clinic__name").first()
     if membership:
         return membership.clinic
     chart = getattr(user, "patient", None)  # reverse one-to-one from the chart, when there is one
@@ -50,21 +50,27 @@ def _home_clinic(user):
 
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs):
-    audit_record(actor=user, action=Action.LOGIN, clinic=_home_clinic(user))
+    audit_record(actor=user, action=Action.LOGIN, clinic=home_clinic(user))
 
 
 @receiver(user_logged_out)
 def _on_logout(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(actor=user, action=Action.LOGOUT, clinic=_home_clinic(user))
+        audit_record(actor=user, action=Action.LOGOUT, clinic=home_clinic(user))
 
 
 @receiver(user_login_failed)
 def _on_login_failed(sender, credentials, request=None, **kwargs):
-    # Never store the password; the typed email is kept to spot guessing.
+    # Never store the password; the typed email is kept to spot guessing, and when it names an
+    # account the attempt goes into that account's clinic log, where its admins can see it.
+    from django.contrib.auth import get_user_model
+
+    email = str(credentials.get("username") or credentials.get("email") or "")
+    account = get_user_model().objects.filter(email__iexact=email).first() if email else None
     audit_record(
         actor=None,
         action=Action.LOGIN_FAILED,
         outcome=AuditEvent.Outcome.FAILURE,
-        actor_email=str(credentials.get("username") or credentials.get("email") or ""),
+        actor_email=email,
+        clinic=home_clinic(account) if account else None,
     )

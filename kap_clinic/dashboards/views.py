@@ -1,11 +1,11 @@
 import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from intake.models import Patient
-from kap_clinic.access import Action, clinic_for_request, role_required
+from kap_clinic.access import Action, clinic_for_request, role_required, staff_clinics
 from kap_clinic.accounts.models import User
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.pagination import paginate
@@ -29,7 +29,7 @@ def home(request):
 @role_required(User.Role.CLINICIAN)
 def clinician_home(request):
     """The clinician's worklists. Stage worklists (reviews, sessions, alerts) join as those stages land."""
-    patients = Patient.objects.filter(clinic__in=request.user.clinics.all())
+    patients = Patient.objects.filter(clinic__in=staff_clinics(request.user))
     counts = dict(patients.values_list("stage").annotate(n=Count("pk")).order_by())
     stages = [(value, label, counts.get(value, 0)) for value, label in Patient.Stage.choices]
     recent = patients.select_related("clinic").order_by("-updated_at")[:10]
@@ -45,7 +45,7 @@ def admin_home(request):
         {
             "clinic": clinic,
             "patient_count": Patient.objects.filter(clinic=clinic).count(),
-            "active_staff": User.objects.filter(memberships__clinic=clinic, is_active=True).count(),
+            "active_staff": User.objects.staff_of(clinic).count(),
             "recent_events": AuditEvent.objects.filter(clinic=clinic).select_related("actor")[:8],
         },
     )
@@ -56,7 +56,13 @@ def audit_log(request):
     """The clinic's audit trail, newest first, filtered by patient, user, action and dates."""
     clinic = clinic_for_request(request, Action.VIEW_AUDIT_LOG)
     patients = Patient.objects.filter(clinic=clinic).only("code", "legal_name").order_by("legal_name")
-    users = User.objects.filter(memberships__clinic=clinic).only("code", "full_name").order_by("full_name")
+    # staff of the clinic and its patients' accounts: both appear in its audit trail
+    users = (
+        User.objects.filter(Q(memberships__clinic=clinic) | Q(patient__clinic=clinic))
+        .distinct()
+        .only("code", "full_name")
+        .order_by("full_name")
+    )
     form = AuditFilterForm(request.GET or None, patients=patients, users=users)
     events = AuditEvent.objects.filter(clinic=clinic).select_related("actor")
     if form.is_valid():

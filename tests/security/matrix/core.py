@@ -17,6 +17,7 @@ RULES = {
     "accounts:staff_list": Rule(outcomes(403, anonymous=LOGIN, admin=200, other_admin=200)),
     "accounts:staff_invite": Rule(outcomes(403, anonymous=LOGIN, admin=200, other_admin=200)),
     "accounts:staff_toggle_active": _staff_member,
+    "accounts:staff_resend_invitation": Rule(outcomes(405), lambda w: {"code": w.nurse.code}),  # POST only
     "dashboards:clinician_home": Rule(outcomes(403, anonymous=LOGIN, clinicians=200, other_clinician=200)),
     "dashboards:admin_home": Rule(outcomes(403, anonymous=LOGIN, admin=200, other_admin=200)),
     "dashboards:audit_log": Rule(outcomes(403, anonymous=LOGIN, admin=200, other_admin=200)),
