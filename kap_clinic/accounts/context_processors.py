@@ -10,6 +10,7 @@ def navigation(request):
             "patients": Action.LIST_PATIENTS in actions,
             "staff": Action.MANAGE_STAFF in actions,
             "audit": Action.VIEW_AUDIT_LOG in actions,
+            "ledger": Action.VIEW_LEDGER in actions,
             "is_patient": bool(user and user.is_authenticated and user.is_patient),
         }
     }

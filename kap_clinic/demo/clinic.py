@@ -10,6 +10,7 @@ from django.db import transaction
 
 from intake.models import Patient
 from kap_clinic.accounts.models import Clinic, Membership, User
+from kap_clinic.demo.ledger import seed_ledger
 
 DEMO_PASSWORD = "kap-demo-password-2026"
 
@@ -29,6 +30,7 @@ CLINICS = [
         "address": "12 Wharf Street, Portland, ME 04101",
         "phone": "(207) 555-0142",
         "contact_email": "safety@harbor.demo",
+        "dea_number": "FH1234563",
     },
     {
         "name": "Desert Bloom Integrative Psychiatry",
@@ -37,6 +39,7 @@ CLINICS = [
         "address": "400 Saguaro Ave, Tucson, AZ 85701",
         "phone": "(520) 555-0178",
         "contact_email": "safety@desert.demo",
+        "dea_number": "FD7654329",
     },
 ]
 
@@ -75,7 +78,7 @@ def seed() -> list[DemoLogin]:
     for index, spec in enumerate(CLINICS):
         clinic, _ = Clinic.objects.get_or_create(
             name=spec["name"],
-            defaults={k: spec[k] for k in ("time_zone", "address", "phone", "contact_email")},
+            defaults={k: spec[k] for k in ("time_zone", "address", "phone", "contact_email", "dea_number")},
         )
         slug = spec["slug"]
         for handle, role, kind, *names in STAFF:
@@ -101,4 +104,5 @@ def seed() -> list[DemoLogin]:
             )
             if not invited_only:
                 logins.append(DemoLogin(email, "Patient", clinic.name))
+        seed_ledger(clinic, slug)
     return logins

@@ -1,0 +1,128 @@
+"""The demo ledger at Harbor Light: an initial inventory, receipts, doses, one witnessed waste and one
+open (unexplained) count discrepancy. Every entry goes through the real services. Idempotent: a
+clinic that already has lots is left alone.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from intake.models import Patient
+from kap_clinic.accounts.models import Clinic, User
+from sessions import clinic_time, services
+from sessions.models import Inventory, Lot
+
+# Fictional suppliers; the DEA numbers only pass the check-digit test.
+WHOLESALER = {
+    "supplier_name": "Casco Bay Medical Supply",
+    "supplier_address": "88 Commercial Street, Portland, ME 04101",
+    "supplier_dea_number": "RC1234563",
+}
+COMPOUNDER = {
+    "supplier_name": "Back Cove Compounding Pharmacy (503B)",
+    "supplier_address": "5 Baxter Boulevard, Portland, ME 04101",
+    "supplier_dea_number": "RB7654329",
+}
+
+
+def seed_ledger(clinic: Clinic, slug: str) -> None:
+    if slug != "harbor" or Lot.objects.filter(clinic=clinic).exists():
+        return
+    admin = User.objects.get(email=f"admin@{slug}.demo")
+    prescriber = User.objects.get(email=f"prescriber@{slug}.demo")
+    nurse = User.objects.get(email=f"nurse@{slug}.demo")
+    alex, jamie = (Patient.objects.get(user__email=f"patient{n}@{slug}.demo") for n in (1, 2))
+    now = timezone.now()
+    today = clinic_time.clinic_today(clinic)
+
+    def days_ago(n: int, hour: int = 10) -> datetime.datetime:
+        day = today - datetime.timedelta(days=n)
+        return datetime.datetime.combine(day, datetime.time(hour), tzinfo=clinic_time.clinic_zone(clinic))
+
+    services.inventory_take(
+        clinic=clinic,
+        kind=Inventory.Kind.INITIAL,
+        timing=Inventory.Timing.OPENING,
+        by=admin,
+        at=min(days_ago(30, 8), now),
+        note="Taken before the first order: no controlled substances on hand.",
+    )
+    vials = services.lot_receive(
+        clinic=clinic,
+        substance=Lot.Substance.KETAMINE_HCL,
+        form=Lot.Form.VIAL,
+        product_name="Ketamine HCl injection, USP (multi-dose vial)",
+        strength_mg=Decimal(50),
+        container_size=Decimal(10),
+        ndc="99991-2051-05",
+        lot_number="KV24-0318",
+        expires_on=today + datetime.timedelta(days=400),
+        received_on=today - datetime.timedelta(days=28),
+        containers=10,
+        invoice_number="CBM-55102",
+        received_by=nurse,
+        by=nurse,
+        **WHOLESALER,
+    ).lot
+    troches = services.lot_receive(
+        clinic=clinic,
+        substance=Lot.Substance.KETAMINE_HCL,
+        form=Lot.Form.TROCHE,
+        product_name="Ketamine HCl 100 mg rapid-dissolving troche",
+        strength_mg=Decimal(100),
+        container_size=Decimal(30),
+        ndc="99992-0100-30",
+        lot_number="TR-2291",
+        expires_on=today + datetime.timedelta(days=20),  # expiring soon: shows on the worklist
+        received_on=today - datetime.timedelta(days=27),
+        containers=1,
+        invoice_number="BCC-7781",
+        received_by=prescriber,
+        by=prescriber,
+        **COMPOUNDER,
+    ).lot
+    services.lot_receive(
+        clinic=clinic,
+        substance=Lot.Substance.ESKETAMINE,
+        form=Lot.Form.NASAL_DEVICE,
+        product_name="Spravato 56 mg dose kit",
+        strength_mg=Decimal(28),
+        container_size=Decimal(2),
+        ndc="99993-0028-02",
+        lot_number="SPV-88120",
+        expires_on=today + datetime.timedelta(days=540),
+        received_on=today - datetime.timedelta(days=27),
+        containers=3,
+        invoice_number="CBM-55160",
+        received_by=nurse,
+        by=nurse,
+        **WHOLESALER,
+    )
+
+    services.ledger_administer(lot=vials, patient=alex, quantity_mg=Decimal(35), administered_by=nurse, at=days_ago(21))
+    dose = services.ledger_administer(
+        lot=vials, patient=jamie, quantity_mg=Decimal(40), administered_by=nurse, at=days_ago(14)
+    )
+    services.waste_record(
+        lot=vials,
+        quantity_mg=Decimal(10),
+        reason="Left in the syringe after the dose",
+        method="Rendered non-retrievable in the drug disposal container",
+        wasted_by=nurse,
+        at=days_ago(14, 11),
+        administration=dose,
+        witness=prescriber,
+    )
+    services.ledger_administer(
+        lot=troches, patient=alex, quantity_mg=Decimal(200), administered_by=prescriber, at=days_ago(7)
+    )
+    # The troche count comes up one short and nobody knows why yet: an open discrepancy.
+    services.count_record(
+        lot=troches,
+        counted_mg=troches.balance_mg - troches.strength_mg,
+        counted_by=nurse,
+        second_counter=admin,
+        expected_mg=troches.balance_mg,
+        at=days_ago(1, 17),
+    )

@@ -1,0 +1,49 @@
+"""Dosing sessions (a later issue) and the controlled-substance ledger.
+
+One module per part of the app, each re-exported here, so `from sessions.models import Lot` works
+whichever module holds the model.
+"""
+
+from .ledger import (
+    CORRECTABLE_KINDS,
+    EITHER_WAY_KINDS,
+    INFLOW_KINDS,
+    MG,
+    OUTFLOW_KINDS,
+    Count,
+    DiscrepancyExplanation,
+    Disposal,
+    DisposalMethod,
+    EntryKind,
+    Inventory,
+    InventoryKind,
+    InventoryLine,
+    InventoryTiming,
+    LedgerEntry,
+    Lot,
+    Receipt,
+    Waste,
+    WasteWitness,
+)
+
+__all__ = [
+    "CORRECTABLE_KINDS",
+    "EITHER_WAY_KINDS",
+    "INFLOW_KINDS",
+    "MG",
+    "OUTFLOW_KINDS",
+    "Count",
+    "DiscrepancyExplanation",
+    "Disposal",
+    "DisposalMethod",
+    "EntryKind",
+    "Inventory",
+    "InventoryKind",
+    "InventoryLine",
+    "InventoryTiming",
+    "LedgerEntry",
+    "Lot",
+    "Receipt",
+    "Waste",
+    "WasteWitness",
+]
