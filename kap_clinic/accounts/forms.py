@@ -1,3 +1,5 @@
+from zoneinfo import available_timezones
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import password_validation
@@ -5,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import Clinic, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -77,3 +79,19 @@ class StaffInviteForm(forms.Form):
         if cleaned.get("role") == User.Role.CLINICIAN and not cleaned.get("clinician_kind"):
             self.add_error("clinician_kind", _("Choose what kind of clinician this is."))
         return cleaned
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Clinic
+        fields = ["name", "address", "phone", "contact_email", "time_zone", "dea_number"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].widget = forms.Select(choices=[(tz, tz) for tz in sorted(available_timezones())])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_dea_number(self):
+        return self.cleaned_data["dea_number"].strip().upper()

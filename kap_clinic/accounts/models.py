@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .validators import validate_dea_number
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -23,6 +25,13 @@ class Clinic(models.Model):
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     contact_email = models.EmailField(help_text=_("Receives safety alerts and clinic notices."))
+    dea_number = models.CharField(
+        _("DEA registration number"),
+        max_length=9,
+        blank=True,
+        validators=[validate_dea_number],
+        help_text=_("This location's registration: it heads the controlled-substance records."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -121,6 +121,20 @@ def invitation_accept(*, token: str, password: str) -> User:
 
 
 @transaction.atomic
+def clinic_update(*, clinic: Clinic, changes: dict, by: User) -> Clinic:
+    """Save an admin's edit of their clinic's details, with an audit event naming what changed."""
+    changed = [field for field, value in changes.items() if getattr(clinic, field) != value]
+    if not changed:
+        return clinic
+    for field in changed:
+        setattr(clinic, field, changes[field])
+    clinic.full_clean()
+    clinic.save(update_fields=changed)
+    audit_record(actor=by, action=AuditEvent.Action.UPDATE, clinic=clinic, obj=clinic, detail=", ".join(changed))
+    return clinic
+
+
+@transaction.atomic
 def invitation_resend(*, user: User, clinic: Clinic, by: User) -> Invitation:
     """A fresh link for someone who hasn't set a password yet; it replaces every earlier link."""
     if user.has_usable_password():

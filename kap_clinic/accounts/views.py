@@ -14,8 +14,9 @@ from kap_clinic.audit.services import audit_record, home_clinic
 from kap_clinic.pagination import paginate
 
 from . import services
-from .forms import EmailAuthenticationForm, SetPasswordForm, StaffInviteForm
-from .models import Membership, User
+from .forms import ClinicSettingsForm, EmailAuthenticationForm, SetPasswordForm, StaffInviteForm
+from .middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
+from .models import Clinic, Membership, User
 
 
 class LoginView(auth_views.LoginView):
@@ -76,6 +77,19 @@ def staff_invite(request):
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
             return redirect("accounts:staff_list")
     return render(request, "accounts/staff_invite.html", {"form": form, "clinic": clinic})
+
+
+@role_required(User.Role.ADMIN)
+def clinic_settings(request):
+    clinic = clinic_for_request(request, Action.MANAGE_STAFF)
+    form = ClinicSettingsForm(request.POST or None, instance=Clinic.objects.get(pk=clinic.pk))
+    if request.method == "POST" and form.is_valid():
+        services.clinic_update(clinic=clinic, changes=form.cleaned_data, by=request.user)
+        if "time_zone" in form.changed_data:
+            request.session.pop(TIME_ZONE_SESSION_KEY, None)
+        messages.success(request, _("The clinic's details were saved."))
+        return redirect("accounts:clinic_settings")
+    return render(request, "accounts/clinic_settings.html", {"form": form, "clinic": clinic})
 
 
 def _membership(request, code) -> Membership:

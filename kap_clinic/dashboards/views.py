@@ -9,6 +9,7 @@ from kap_clinic.access import Action, clinic_for_request, role_required, staff_c
 from kap_clinic.accounts.models import User
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.pagination import paginate
+from sessions import selectors as ledger_selectors
 
 from .forms import AuditFilterForm
 
@@ -47,6 +48,8 @@ def admin_home(request):
             "patient_count": Patient.objects.filter(clinic=clinic).count(),
             "active_staff": User.objects.staff_of(clinic).count(),
             "recent_events": AuditEvent.objects.filter(clinic=clinic).select_related("actor")[:8],
+            "open_discrepancies": ledger_selectors.open_discrepancies(clinic).count(),
+            "unwitnessed_waste": ledger_selectors.unwitnessed_waste(clinic).count(),
         },
     )
 

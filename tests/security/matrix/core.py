@@ -14,6 +14,7 @@ RULES = {
     "accounts:password_reset_done": Rule(outcomes(200)),
     "accounts:password_reset_confirm": Rule(outcomes(200), lambda w: {"uidb64": "MQ", "token": "bad-token"}),
     "accounts:password_reset_complete": Rule(outcomes(200)),
+    "accounts:clinic_settings": Rule(outcomes(403, anonymous=LOGIN, admin=200, other_admin=200)),
     "accounts:staff_list": Rule(outcomes(403, anonymous=LOGIN, admin=200, other_admin=200)),
     "accounts:staff_invite": Rule(outcomes(403, anonymous=LOGIN, admin=200, other_admin=200)),
     "accounts:staff_toggle_active": _staff_member,
