@@ -10,6 +10,7 @@ from kap_clinic.access import Action, clinics_where, role_required
 from kap_clinic.accounts.models import User
 from kap_clinic.accounts.services import invitation_resend
 from kap_clinic.audit.models import AuditEvent
+from kap_clinic.audit.services import audit_list_view
 from kap_clinic.pagination import paginate
 
 from . import services
@@ -34,6 +35,7 @@ def patient_list(request):
     if stage in Patient.Stage.values:
         patients = patients.filter(stage=stage)
     page, page_query = paginate(request, patients.order_by("legal_name", "pk"))
+    audit_list_view(actor=request.user, clinics=clinics, detail=f"patient list, page {page.number}")
     return render(
         request,
         "intake/patient_list.html",

@@ -39,6 +39,12 @@ def audit_record(
     )
 
 
+def audit_list_view(*, actor, clinics, detail: str) -> None:
+    """One VIEW event per clinic whose patients a list page showed (the list names no single chart)."""
+    for clinic in clinics:
+        audit_record(actor=actor, action=Action.VIEW, clinic=clinic, detail=detail)
+
+
 def home_clinic(user):
     """The clinic a login belongs to: a staff member's first clinic, a patient's own."""
     membership = user.memberships.select_related("clinic").order_by("-is_active", "clinic__name").first()

@@ -8,6 +8,7 @@ from intake.models import Patient
 from kap_clinic.access import Action, clinic_for_request, role_required, staff_clinics
 from kap_clinic.accounts.models import User
 from kap_clinic.audit.models import AuditEvent
+from kap_clinic.audit.services import audit_list_view
 from kap_clinic.pagination import paginate
 from sessions import selectors as ledger_selectors
 
@@ -30,10 +31,12 @@ def home(request):
 @role_required(User.Role.CLINICIAN)
 def clinician_home(request):
     """The clinician's worklists. Stage worklists (reviews, sessions, alerts) join as those stages land."""
-    patients = Patient.objects.filter(clinic__in=staff_clinics(request.user))
+    clinics = list(staff_clinics(request.user))
+    patients = Patient.objects.filter(clinic__in=clinics)
     counts = dict(patients.values_list("stage").annotate(n=Count("pk")).order_by())
     stages = [(value, label, counts.get(value, 0)) for value, label in Patient.Stage.choices]
     recent = patients.select_related("clinic").order_by("-updated_at")[:10]
+    audit_list_view(actor=request.user, clinics=clinics, detail="clinician home: recently updated charts")
     return render(request, "dashboards/clinician_home.html", {"stages": stages, "recent": recent})
 
 
@@ -81,6 +84,7 @@ def audit_log(request):
         if data["date_to"]:
             events = events.filter(at__lt=_start_of_day(data["date_to"] + datetime.timedelta(days=1)))
     page, page_query = paginate(request, events, per_page=50)
+    audit_list_view(actor=request.user, clinics=[clinic], detail=f"audit log, page {page.number}")
     names = dict(
         Patient.objects.filter(code__in={e.patient_code for e in page if e.patient_code}).values_list(
             "code", "legal_name"
