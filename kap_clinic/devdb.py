@@ -6,7 +6,11 @@ first use and keeps running between commands; `python -m kap_clinic.devdb stop` 
 """
 
 import sys
+import warnings
 from pathlib import Path
+
+# platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); pgserver copes without it.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 
 PGDATA = Path(__file__).resolve().parent.parent / ".pgdata"
 DATABASE = "kap_clinic"
@@ -14,10 +18,6 @@ DATABASE = "kap_clinic"
 
 def url() -> str:
     """Start the embedded server if needed and return the URL of the project's database."""
-    import warnings
-
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); pgserver copes without it.
-    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     import pgserver
 
     server = pgserver.get_server(PGDATA, cleanup_mode=None)
