@@ -1,8 +1,6 @@
 """How every view reaches a patient's chart: through the access policy, with an audit entry either way."""
 
-from django.http import Http404
-
-from kap_clinic.access import Action, can
+from kap_clinic.access import Action, can, deny_as_not_found
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_record
 
@@ -19,12 +17,6 @@ def patient_for_request(
     """
     patient = Patient.objects.select_related("clinic", "user").filter(code=code).first()
     if patient is None or not can(request.user, action, patient=patient):
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.DENIED,
-            outcome=AuditEvent.Outcome.FAILURE,
-            detail=f"{action} on patient {code}",
-        )
-        raise Http404("No such patient.")
+        deny_as_not_found(request, f"{action} on patient {code}", "No such patient.")
     audit_record(actor=request.user, action=audit_action, patient=patient, obj=patient, detail=str(action))
     return patient

@@ -8,9 +8,11 @@ which turn a refusal into a 404 (the record's existence is not revealed) and aud
 
 from enum import StrEnum
 from functools import wraps
+from typing import NoReturn
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from kap_clinic.accounts.models import Clinic
 
@@ -110,6 +112,13 @@ def clinic_for_request(request, action: Action):
         return clinic
     _audit_denied(request, f"{action} refused")
     raise PermissionDenied
+
+
+def deny_as_not_found(request, detail: str, message: str = "Not found.") -> NoReturn:
+    """Refuse access to a record exactly as if it did not exist (404), audited as a failed authorization,
+    so that swapping another clinic's or patient's code into a URL reveals nothing."""
+    _audit_denied(request, detail)
+    raise Http404(message)
 
 
 def _audit_denied(request, detail: str) -> None:

@@ -25,6 +25,32 @@ COMPOUNDER = {
     "supplier_dea_number": "RB7654329",
 }
 
+# The products Harbor Light stocks, as on their labels (made-up NDCs).
+KETAMINE_VIALS = {
+    "substance": Lot.Substance.KETAMINE_HCL,
+    "form": Lot.Form.VIAL,
+    "product_name": "Ketamine HCl injection, USP (multi-dose vial)",
+    "strength_mg": Decimal(50),
+    "container_size": Decimal(10),
+    "ndc": "99991-2051-05",
+}
+KETAMINE_TROCHES = {
+    "substance": Lot.Substance.KETAMINE_HCL,
+    "form": Lot.Form.TROCHE,
+    "product_name": "Ketamine HCl 100 mg rapid-dissolving troche",
+    "strength_mg": Decimal(100),
+    "container_size": Decimal(30),
+    "ndc": "99992-0100-30",
+}
+SPRAVATO = {
+    "substance": Lot.Substance.ESKETAMINE,
+    "form": Lot.Form.NASAL_DEVICE,
+    "product_name": "Spravato 56 mg dose kit",
+    "strength_mg": Decimal(28),
+    "container_size": Decimal(2),
+    "ndc": "99993-0028-02",
+}
+
 
 def seed_ledger(clinic: Clinic, slug: str) -> None:
     if slug != "harbor" or Lot.objects.filter(clinic=clinic).exists():
@@ -48,57 +74,36 @@ def seed_ledger(clinic: Clinic, slug: str) -> None:
         at=min(days_ago(30, 8), now),
         note="Taken before the first order: no controlled substances on hand.",
     )
-    vials = services.lot_receive(
-        clinic=clinic,
-        substance=Lot.Substance.KETAMINE_HCL,
-        form=Lot.Form.VIAL,
-        product_name="Ketamine HCl injection, USP (multi-dose vial)",
-        strength_mg=Decimal(50),
-        container_size=Decimal(10),
-        ndc="99991-2051-05",
-        lot_number="KV24-0318",
-        expires_on=today + datetime.timedelta(days=400),
-        received_on=today - datetime.timedelta(days=28),
-        containers=10,
-        invoice_number="CBM-55102",
-        received_by=nurse,
-        by=nurse,
-        **WHOLESALER,
-    ).lot
-    troches = services.lot_receive(
-        clinic=clinic,
-        substance=Lot.Substance.KETAMINE_HCL,
-        form=Lot.Form.TROCHE,
-        product_name="Ketamine HCl 100 mg rapid-dissolving troche",
-        strength_mg=Decimal(100),
-        container_size=Decimal(30),
-        ndc="99992-0100-30",
-        lot_number="TR-2291",
-        expires_on=today + datetime.timedelta(days=20),  # expiring soon: shows on the worklist
-        received_on=today - datetime.timedelta(days=27),
-        containers=1,
-        invoice_number="BCC-7781",
-        received_by=prescriber,
-        by=prescriber,
-        **COMPOUNDER,
-    ).lot
-    services.lot_receive(
-        clinic=clinic,
-        substance=Lot.Substance.ESKETAMINE,
-        form=Lot.Form.NASAL_DEVICE,
-        product_name="Spravato 56 mg dose kit",
-        strength_mg=Decimal(28),
-        container_size=Decimal(2),
-        ndc="99993-0028-02",
-        lot_number="SPV-88120",
-        expires_on=today + datetime.timedelta(days=540),
-        received_on=today - datetime.timedelta(days=27),
-        containers=3,
-        invoice_number="CBM-55160",
-        received_by=nurse,
-        by=nurse,
-        **WHOLESALER,
-    )
+
+    def receive(
+        product: dict,
+        lot_number: str,
+        expires_in: int,
+        received_ago: int,
+        containers: int,
+        invoice: str,
+        supplier: dict,
+        received_by: User,
+    ) -> Lot:
+        """`containers` of `product` arrived `received_ago` days ago, expiring in `expires_in` days."""
+        return services.lot_receive(
+            clinic=clinic,
+            lot_number=lot_number,
+            expires_on=today + datetime.timedelta(days=expires_in),
+            received_on=today - datetime.timedelta(days=received_ago),
+            containers=containers,
+            invoice_number=invoice,
+            received_by=received_by,
+            by=received_by,
+            **product,
+            **supplier,
+        ).lot
+
+    # product, lot number, expires in (days), arrived (days ago), containers, invoice, supplier, received by;
+    # the troches expire soon, so they show on the worklist
+    vials = receive(KETAMINE_VIALS, "KV24-0318", 400, 28, 10, "CBM-55102", WHOLESALER, nurse)
+    troches = receive(KETAMINE_TROCHES, "TR-2291", 20, 27, 1, "BCC-7781", COMPOUNDER, prescriber)
+    receive(SPRAVATO, "SPV-88120", 540, 27, 3, "CBM-55160", WHOLESALER, nurse)
 
     services.ledger_administer(lot=vials, patient=alex, quantity_mg=Decimal(35), administered_by=nurse, at=days_ago(21))
     dose = services.ledger_administer(

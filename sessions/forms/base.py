@@ -1,8 +1,9 @@
-"""Pieces every form of the app builds on: the crispy layout, a date or time field, a quantity with its
-unit, and a colleague confirming with their own email and password.
+"""Pieces every form of the app builds on: the crispy layout and the submission token, a date or time
+field, a quantity with its unit, and a colleague confirming with their own email and password.
 """
 
 import datetime
+import uuid
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
@@ -35,7 +36,22 @@ def now_local() -> datetime.datetime:
 
 class LedgerForm(forms.Form):
     """Crispy layout without its own <form> tag (the template holds the tag and the buttons);
-    a quantity and its unit side by side."""
+    a quantity and its unit side by side.
+
+    Every form carries a hidden submission token, new each time the form is shown and kept when it is
+    shown again with its errors. After `clean` it is `submission_token`, out of `cleaned_data`; the
+    write views record each token once (`services.submission_record`), so a double click or a resent
+    POST writes nothing twice.
+    """
+
+    submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.submission_token = cleaned.pop("submission", None)
+        if self.submission_token is None:  # a page from before the token, or an edited one
+            self.add_error(None, _("This form is out of date: open it again and fill it in."))
+        return cleaned
 
     @property
     def helper(self) -> FormHelper:

@@ -1,4 +1,4 @@
-"""Dosing sessions (a later issue) and the controlled-substance ledger.
+"""Dosing sessions (a later issue), the controlled-substance ledger, and the sent forms that wrote to it.
 
 One module per part of the app, each re-exported here, so `from sessions.models import Lot` works
 whichever module holds the model.
@@ -25,6 +25,7 @@ from .ledger import (
     Waste,
     WasteWitness,
 )
+from .submissions import Submission
 
 __all__ = [
     "CORRECTABLE_KINDS",
@@ -44,6 +45,7 @@ __all__ = [
     "LedgerEntry",
     "Lot",
     "Receipt",
+    "Submission",
     "Waste",
     "WasteWitness",
 ]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Floor
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +104,9 @@ class Lot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} · lot {self.lot_number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dosing:ledger_lot", args=[self.code])
 
     @property
     def rule(self) -> rules.FormRule:
@@ -238,6 +242,9 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.change_mg} mg ({self.lot.lot_number})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("dosing:ledger_entry", args=[self.code])
+
     @property
     def quantity_mg(self) -> Decimal:
         return abs(self.change_mg)
@@ -315,6 +322,9 @@ class WasteWitness(models.Model):
 
     def __str__(self) -> str:
         return f"Witness of waste {self.waste_id}"
+
+    def get_absolute_url(self) -> str:
+        return self.waste.entry.get_absolute_url()
 
 
 class DisposalMethod(models.TextChoices):
@@ -410,6 +420,10 @@ class Count(models.Model):
     def __str__(self) -> str:
         return f"Count of {self.lot.lot_number} at {self.counted_at:%Y-%m-%d %H:%M}"
 
+    def get_absolute_url(self) -> str:
+        """A count is shown on its lot's page."""
+        return self.lot.get_absolute_url()
+
     @property
     def has_discrepancy(self) -> bool:
         return self.counted_mg != self.expected_mg
@@ -431,6 +445,9 @@ class DiscrepancyExplanation(models.Model):
 
     def __str__(self) -> str:
         return f"Explanation of count {self.count_id}"
+
+    def get_absolute_url(self) -> str:
+        return self.count.get_absolute_url()
 
 
 class InventoryKind(models.TextChoices):
@@ -471,6 +488,9 @@ class Inventory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.taken_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dosing:ledger_inventory", args=[self.code])
 
 
 class InventoryLine(models.Model):

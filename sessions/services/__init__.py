@@ -1,5 +1,6 @@
-"""Every write of the app, one module per part (the controlled-substance ledger now, dosing sessions next),
-re-exported here so that callers write `services.lot_receive(...)` whichever module holds it."""
+"""Every write of the app, one module per part (the controlled-substance ledger now, dosing sessions next;
+a sent form writing once), re-exported here so that callers write `services.lot_receive(...)` whichever
+module holds it."""
 
 from .ledger import (
     LOT_DETAILS,
@@ -15,9 +16,11 @@ from .ledger import (
     waste_record,
     waste_witness,
 )
+from .submissions import AlreadyRecorded, submission_earlier, submission_record
 
 __all__ = [
     "LOT_DETAILS",
+    "AlreadyRecorded",
     "count_record",
     "discrepancy_alert_send",
     "discrepancy_explain",
@@ -27,6 +30,8 @@ __all__ = [
     "inventory_take",
     "ledger_administer",
     "lot_receive",
+    "submission_earlier",
+    "submission_record",
     "waste_record",
     "waste_witness",
 ]

@@ -99,9 +99,9 @@ def _check_available(lot: Lot, mg: Decimal, what: str) -> None:
         )
 
 
-def _apply(entry: LedgerEntry) -> LedgerEntry:
-    """Insert an entry. The database adds its change to the lot and refuses a balance below zero."""
-    lot = entry.lot
+def _apply(lot: Lot, kind: str, change_mg: Decimal, **fields) -> LedgerEntry:
+    """Insert an entry on a locked lot. The database adds its change to the lot and refuses a balance below zero."""
+    entry = LedgerEntry(lot=lot, kind=kind, change_mg=change_mg, **fields)
     entry.balance_after_mg = lot.balance_mg + entry.change_mg  # what the trigger computes, under our lock
     try:
         with transaction.atomic():
@@ -117,14 +117,20 @@ def _apply(entry: LedgerEntry) -> LedgerEntry:
     return entry
 
 
-def _audit(entry: LedgerEntry, by, detail: str, *, patient=None) -> None:
+def _take_out(lot: Lot, kind: str, quantity_mg: Decimal, what: str, *, audit_detail: str = "", **fields) -> LedgerEntry:
+    """`quantity_mg` leaving a locked lot (an administration, waste or disposal): refused when the lot
+    holds less, else booked and audited for whoever recorded it."""
+    _check_available(lot, quantity_mg, what)
+    entry = _apply(lot, kind, -quantity_mg, **fields)
+    detail = f"{fmt_quantity(lot, quantity_mg)} from lot {lot.lot_number}{audit_detail}"
+    _audit(entry, entry.recorded_by, lot.clinic, f"{kind}: {detail}", patient=entry.patient)
+    return entry
+
+
+def _audit(obj, by, clinic, detail: str, *, patient=None) -> None:
+    """The audit event of a new ledger record: `detail` says what, after "ledger "."""
     audit_record(
-        actor=by,
-        action=AuditEvent.Action.CREATE,
-        clinic=entry.lot.clinic,
-        patient=patient,
-        obj=entry,
-        detail=f"ledger {entry.kind}: {detail}",
+        actor=by, action=AuditEvent.Action.CREATE, clinic=clinic, patient=patient, obj=obj, detail=f"ledger {detail}"
     )
 
 
@@ -252,16 +258,14 @@ def lot_receive(
     now = timezone.now()
     occurred_at = now if received_on == today else _noon(clinic, received_on)
     entry = _apply(
-        LedgerEntry(
-            lot=lot,
-            kind=Kind.RECEIPT,
-            change_mg=quantity,
-            occurred_at=occurred_at,
-            recorded_at=now,
-            recorded_by=by,
-            performed_by=received_by,
-            note=note.strip(),
-        )
+        lot,
+        Kind.RECEIPT,
+        quantity,
+        occurred_at=occurred_at,
+        recorded_at=now,
+        recorded_by=by,
+        performed_by=received_by,
+        note=note.strip(),
     )
     Receipt.objects.create(
         entry=entry,
@@ -272,7 +276,9 @@ def lot_receive(
         invoice_number=invoice_number,
         containers=containers,
     )
-    _audit(entry, by, f"{containers} × {lot.description}, lot {lot.lot_number}, invoice {invoice_number}")
+    _audit(
+        entry, by, clinic, f"receipt: {containers} × {lot.description}, lot {lot.lot_number}, invoice {invoice_number}"
+    )
     return entry
 
 
@@ -310,21 +316,17 @@ def ledger_administer(
             % {"lot": lot.lot_number, "date": lot.expires_on},
             code="expired",
         )
-    _check_available(lot, quantity_mg, _("given"))
-    entry = _apply(
-        LedgerEntry(
-            lot=lot,
-            kind=Kind.ADMINISTRATION,
-            change_mg=-quantity_mg,
-            occurred_at=at,
-            recorded_by=recorded_by,
-            performed_by=administered_by,
-            patient=patient,
-            note=note.strip(),
-        )
+    return _take_out(
+        lot,
+        Kind.ADMINISTRATION,
+        quantity_mg,
+        _("given"),
+        occurred_at=at,
+        recorded_by=recorded_by,
+        performed_by=administered_by,
+        patient=patient,
+        note=note.strip(),
     )
-    _audit(entry, recorded_by, f"{fmt_quantity(lot, quantity_mg)} from lot {lot.lot_number}", patient=patient)
-    return entry
 
 
 # --- waste ---------------------------------------------------------------------------------------
@@ -359,20 +361,17 @@ def waste_record(
     if administration is not None and (administration.lot_id != lot.pk or administration.kind != Kind.ADMINISTRATION):
         raise ValidationError(_("The dose it followed must be a dose from the same lot."), code="administration")
     quantity_mg = quantity_to_mg(lot, quantity_mg, rules.Unit.MG)
-    _check_available(lot, quantity_mg, _("wasted"))
-    entry = _apply(
-        LedgerEntry(
-            lot=lot,
-            kind=Kind.WASTE,
-            change_mg=-quantity_mg,
-            occurred_at=at,
-            recorded_by=recorded_by,
-            performed_by=wasted_by,
-            reason=reason,
-        )
+    entry = _take_out(
+        lot,
+        Kind.WASTE,
+        quantity_mg,
+        _("wasted"),
+        occurred_at=at,
+        recorded_by=recorded_by,
+        performed_by=wasted_by,
+        reason=reason,
     )
     Waste.objects.create(entry=entry, administration=administration, method=method)
-    _audit(entry, recorded_by, f"{fmt_quantity(lot, quantity_mg)} from lot {lot.lot_number}")
     if witness is not None:
         waste_witness(waste_entry=entry, witness=witness, recorded_by=recorded_by)
     return entry
@@ -402,13 +401,7 @@ def waste_witness(*, waste_entry: LedgerEntry, witness, recorded_by) -> WasteWit
             code="witnessed",
         )
     confirmation = WasteWitness.objects.create(waste=waste, witness=witness, recorded_by=recorded_by)
-    audit_record(
-        actor=recorded_by,
-        action=AuditEvent.Action.CREATE,
-        clinic=clinic,
-        obj=waste.entry,
-        detail=f"ledger waste witnessed by {witness.email}",
-    )
+    _audit(waste.entry, recorded_by, clinic, f"waste witnessed by {witness.email}")
     return confirmation
 
 
@@ -467,22 +460,20 @@ def disposal_record(
     else:
         raise ValidationError(_("Choose how the stock left: reverse distributor or destroyed on site."), code="method")
     quantity_mg = quantity_to_mg(lot, quantity_mg, rules.Unit.MG)
-    _check_available(lot, quantity_mg, _("disposed of"))
     now = timezone.now()
-    entry = _apply(
-        LedgerEntry(
-            lot=lot,
-            kind=Kind.DISPOSAL,
-            change_mg=-quantity_mg,
-            occurred_at=now if disposed_on == clinic_time.clinic_today(clinic) else _noon(clinic, disposed_on),
-            recorded_at=now,
-            recorded_by=by,
-            performed_by=by,
-            note=note.strip(),
-        )
+    entry = _take_out(
+        lot,
+        Kind.DISPOSAL,
+        quantity_mg,
+        _("disposed of"),
+        audit_detail=f": {Disposal.Method(method).label}",
+        occurred_at=now if disposed_on == clinic_time.clinic_today(clinic) else _noon(clinic, disposed_on),
+        recorded_at=now,
+        recorded_by=by,
+        performed_by=by,
+        note=note.strip(),
     )
-    disposal = Disposal.objects.create(entry=entry, method=method, disposed_on=disposed_on, **fields)
-    _audit(entry, by, f"{fmt_quantity(lot, quantity_mg)} from lot {lot.lot_number}: {disposal.get_method_display()}")
+    Disposal.objects.create(entry=entry, method=method, disposed_on=disposed_on, **fields)
     return entry
 
 
@@ -537,15 +528,13 @@ def count_record(
         if explanation:
             reason = f"{reason} {explanation}"
         adjustment = _apply(
-            LedgerEntry(
-                lot=lot,
-                kind=Kind.ADJUSTMENT,
-                change_mg=counted_mg - expected,
-                occurred_at=at,
-                recorded_by=counted_by,
-                performed_by=counted_by,
-                reason=reason,
-            )
+            lot,
+            Kind.ADJUSTMENT,
+            counted_mg - expected,
+            occurred_at=at,
+            recorded_by=counted_by,
+            performed_by=counted_by,
+            reason=reason,
         )
     count = Count.objects.create(
         lot=lot,
@@ -558,13 +547,7 @@ def count_record(
     )
     if adjustment is not None and explanation:
         DiscrepancyExplanation.objects.create(count=count, explanation=explanation, explained_by=counted_by)
-    audit_record(
-        actor=counted_by,
-        action=AuditEvent.Action.CREATE,
-        clinic=clinic,
-        obj=count,
-        detail=f"ledger count of lot {lot.lot_number}: counted {counted_mg} mg, expected {expected} mg",
-    )
+    _audit(count, counted_by, clinic, f"count of lot {lot.lot_number}: counted {counted_mg} mg, expected {expected} mg")
     if adjustment is not None and not explanation:
         transaction.on_commit(lambda: discrepancy_alert_send(count.pk))
     return count
@@ -586,13 +569,7 @@ def discrepancy_explain(*, count: Count, explanation: str, by, dea_notified_on: 
     record = DiscrepancyExplanation.objects.create(
         count=count, explanation=explanation, explained_by=by, dea_notified_on=dea_notified_on
     )
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.CREATE,
-        clinic=clinic,
-        obj=count,
-        detail=f"ledger discrepancy of lot {count.lot.lot_number} explained",
-    )
+    _audit(count, by, clinic, f"discrepancy of lot {count.lot.lot_number} explained")
     return record
 
 
@@ -671,23 +648,17 @@ def entry_correct(*, entry: LedgerEntry, corrected_mg: Decimal, reason: str, by)
             code="insufficient",
         )
     correction = _apply(
-        LedgerEntry(
-            lot=lot,
-            kind=Kind.CORRECTION,
-            change_mg=delta,
-            occurred_at=timezone.now(),
-            recorded_by=by,
-            performed_by=by,
-            corrects=entry,
-            reason=reason,
-        )
+        lot,
+        Kind.CORRECTION,
+        delta,
+        occurred_at=timezone.now(),
+        recorded_by=by,
+        performed_by=by,
+        corrects=entry,
+        reason=reason,
     )
-    _audit(
-        correction,
-        by,
-        f"{entry.kind} {entry.code} corrected to {corrected_mg} mg ({delta:+} mg)",
-        patient=entry.patient,
-    )
+    detail = f"correction: {entry.kind} {entry.code} corrected to {corrected_mg} mg ({delta:+} mg)"
+    _audit(correction, by, clinic, detail, patient=entry.patient)
     return correction
 
 
@@ -721,11 +692,5 @@ def inventory_take(*, clinic, kind: str, timing: str, by, note: str = "", at=Non
             for lot in lots
         ]
     )
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.CREATE,
-        clinic=clinic,
-        obj=inventory,
-        detail=f"ledger {kind} inventory of {len(lots)} lots",
-    )
+    _audit(inventory, by, clinic, f"{kind} inventory of {len(lots)} lots")
     return inventory

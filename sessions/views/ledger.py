@@ -12,28 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from kap_clinic.access import Action, can, clinic_for_request, role_required
+from kap_clinic.access import Action, can, clinic_for_request, deny_as_not_found, role_required
 from kap_clinic.accounts.models import User
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_record
 from kap_clinic.pagination import paginate
 
-from .. import clinic_time, reports, selectors, services
+from .. import clinic_time, forms, reports, selectors, services
 from .. import ledger_rules as rules
-from ..forms import (
-    AdministerForm,
-    CorrectionForm,
-    CountForm,
-    DateRangeForm,
-    DisposalForm,
-    ExplainForm,
-    InventoryForm,
-    ReceiveForm,
-    WasteForm,
-    WitnessForm,
-)
 from ..models import CORRECTABLE_KINDS, Count, Disposal, Inventory, LedgerEntry, Lot
 from ..quantities import fmt_quantity
+from .submissions import once_per_form, write_once
 
 STAFF = (User.Role.CLINICIAN, User.Role.ADMIN)
 
@@ -49,13 +38,7 @@ def _in_scope(request, queryset, code, action: Action, clinic_of):
     clinic_for_request(request, action)
     obj = queryset.filter(code=code).first()
     if obj is None or not can(request.user, action, clinic=clinic_of(obj)):
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.DENIED,
-            outcome=AuditEvent.Outcome.FAILURE,
-            detail=f"{action} on {queryset.model._meta.label} {code}",
-        )
-        raise Http404("No such record.")
+        deny_as_not_found(request, f"{action} on {queryset.model._meta.label} {code}", "No such record.")
     return obj
 
 
@@ -141,6 +124,7 @@ def ledger_home(request):
 
 
 @role_required(*STAFF)
+@once_per_form
 def ledger_receive(request):
     """Receive stock: a new lot, or more of a lot already on the ledger (`?lot=<code>` fills in its details)."""
     clinic = clinic_for_request(request, Action.RECORD_LEDGER)
@@ -150,25 +134,20 @@ def ledger_receive(request):
             lot = Lot.objects.filter(clinic=clinic, code=request.GET["lot"]).first()
         except ValidationError:
             lot = None
-    form = ReceiveForm(request.POST or None, clinic=clinic, user=request.user, lot=lot)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = services.lot_receive(clinic=clinic, by=request.user, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Received %(n)s × %(product)s, lot %(lot)s: the balance is now %(balance)s.")
-                % {
-                    "n": data["containers"],
-                    "product": entry.lot.description,
-                    "lot": entry.lot.lot_number,
-                    "balance": fmt_quantity(entry.lot, entry.balance_after_mg),
-                },
-            )
-            return redirect("dosing:ledger_lot", code=entry.lot.code)
+    form = forms.ReceiveForm(request.POST or None, clinic=clinic, user=request.user, lot=lot)
+    entry = write_once(request, form, lambda data: services.lot_receive(clinic=clinic, by=request.user, **data))
+    if entry is not None:
+        messages.success(
+            request,
+            _("Received %(n)s × %(product)s, lot %(lot)s: the balance is now %(balance)s.")
+            % {
+                "n": form.cleaned_data["containers"],
+                "product": entry.lot.description,
+                "lot": entry.lot.lot_number,
+                "balance": fmt_quantity(entry.lot, entry.balance_after_mg),
+            },
+        )
+        return redirect("dosing:ledger_lot", code=entry.lot.code)
     return render(request, "dosing/ledger/receive.html", {"form": form, "clinic": clinic, "lot": lot})
 
 
@@ -203,37 +182,37 @@ def ledger_lot(request, code):
 
 
 @role_required(*STAFF)
+@once_per_form
 def ledger_administer(request, code):
     lot = _lot(request, code, Action.RECORD_LEDGER)
     initial = {}
     if request.GET.get("patient"):
         initial["patient"] = request.GET["patient"]
-    form = AdministerForm(request.POST or None, lot=lot, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = services.ledger_administer(
-                lot=lot,
-                patient=data["patient"],
-                quantity_mg=data["quantity_mg"],
-                administered_by=request.user,
-                at=data["occurred_at"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Recorded %(dose)s for %(patient)s. Lot %(lot)s now holds %(balance)s.")
-                % {
-                    "dose": fmt_quantity(lot, data["quantity_mg"]),
-                    "patient": data["patient"].legal_name,
-                    "lot": lot.lot_number,
-                    "balance": fmt_quantity(lot, entry.balance_after_mg),
-                },
-            )
-            return redirect("dosing:ledger_lot", code=lot.code)
+    form = forms.AdministerForm(request.POST or None, lot=lot, initial=initial)
+
+    def administer(data):
+        return services.ledger_administer(
+            lot=lot,
+            patient=data["patient"],
+            quantity_mg=data["quantity_mg"],
+            administered_by=request.user,
+            at=data["occurred_at"],
+            note=data["note"],
+        )
+
+    entry = write_once(request, form, administer)
+    if entry is not None:
+        messages.success(
+            request,
+            _("Recorded %(dose)s for %(patient)s. Lot %(lot)s now holds %(balance)s.")
+            % {
+                "dose": fmt_quantity(lot, entry.quantity_mg),
+                "patient": entry.patient.legal_name,
+                "lot": lot.lot_number,
+                "balance": fmt_quantity(lot, entry.balance_after_mg),
+            },
+        )
+        return redirect("dosing:ledger_lot", code=lot.code)
     return render(
         request,
         "dosing/ledger/administer.html",
@@ -247,78 +226,79 @@ def _lot_form_context(lot: Lot, form) -> dict:
 
 @sensitive_post_parameters("witness_password")
 @role_required(*STAFF)
+@once_per_form
 def ledger_waste(request, code):
     lot = _lot(request, code, Action.RECORD_LEDGER)
-    form = WasteForm(request.POST or None, lot=lot, request=request)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            entry = services.waste_record(
-                lot=lot,
-                quantity_mg=data["quantity_mg"],
-                reason=data["reason"],
-                method=data["method"],
-                wasted_by=request.user,
-                at=data["occurred_at"],
-                administration=data["administration"],
-                witness=data["witness"],
+    form = forms.WasteForm(request.POST or None, lot=lot, request=request)
+
+    def waste(data):
+        return services.waste_record(
+            lot=lot,
+            quantity_mg=data["quantity_mg"],
+            reason=data["reason"],
+            method=data["method"],
+            wasted_by=request.user,
+            at=data["occurred_at"],
+            administration=data["administration"],
+            witness=data["witness"],
+        )
+
+    entry = write_once(request, form, waste)
+    if entry is not None:
+        witness = form.cleaned_data["witness"]
+        if witness is not None:
+            messages.success(
+                request,
+                _("Recorded %(mg)s wasted, witnessed by %(name)s.")
+                % {"mg": fmt_quantity(lot, entry.quantity_mg), "name": witness.full_name},
             )
-        except ValidationError as error:
-            form.add_error(None, error)
         else:
-            if data["witness"] is not None:
-                messages.success(
-                    request,
-                    _("Recorded %(mg)s wasted, witnessed by %(name)s.")
-                    % {"mg": fmt_quantity(lot, data["quantity_mg"]), "name": data["witness"].full_name},
-                )
-            else:
-                messages.warning(
-                    request,
-                    _("Recorded %(mg)s wasted. It stays on the worklist until a witness confirms it.")
-                    % {"mg": fmt_quantity(lot, data["quantity_mg"])},
-                )
-            return redirect("dosing:ledger_entry", code=entry.code)
+            messages.warning(
+                request,
+                _("Recorded %(mg)s wasted. It stays on the worklist until a witness confirms it.")
+                % {"mg": fmt_quantity(lot, entry.quantity_mg)},
+            )
+        return redirect("dosing:ledger_entry", code=entry.code)
     return render(request, "dosing/ledger/waste.html", _lot_form_context(lot, form))
 
 
 @sensitive_post_parameters("witness_password")
 @role_required(*STAFF)
+@once_per_form
 def ledger_dispose(request, code):
     """Two steps: the details, then a confirmation page (where a second witness signs for destruction)."""
     lot = _lot(request, code, Action.RECORD_LEDGER)
     confirming = request.method == "POST" and "confirm" in request.POST
-    form = DisposalForm(request.POST or None, lot=lot, request=request, confirming=confirming)
+    form = forms.DisposalForm(request.POST or None, lot=lot, request=request, confirming=confirming)
     if request.method != "POST":
         return render(request, "dosing/ledger/dispose.html", _lot_form_context(lot, form))
-    if form.is_valid() and confirming:
-        data = form.cleaned_data
+
+    def dispose(data):
         on_site = data["method"] == Disposal.Method.DESTROYED_ON_SITE
-        try:
-            entry = services.disposal_record(
-                lot=lot,
-                quantity_mg=data["quantity_mg"],
-                method=data["method"],
-                disposed_on=data["disposed_on"],
-                by=request.user,
-                reverse_distributor_name=data["reverse_distributor_name"],
-                reverse_distributor_address=data["reverse_distributor_address"],
-                reverse_distributor_dea_number=data["reverse_distributor_dea_number"],
-                destruction_method=data["destruction_method"],
-                location=data["location"],
-                witness_1=request.user if on_site else None,
-                witness_2=data.get("witness") if on_site else None,
-                note=data["note"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Recorded the disposal of %(mg)s from lot %(lot)s.")
-                % {"mg": fmt_quantity(lot, data["quantity_mg"]), "lot": lot.lot_number},
-            )
-            return redirect("dosing:ledger_entry", code=entry.code)
+        return services.disposal_record(
+            lot=lot,
+            quantity_mg=data["quantity_mg"],
+            method=data["method"],
+            disposed_on=data["disposed_on"],
+            by=request.user,
+            reverse_distributor_name=data["reverse_distributor_name"],
+            reverse_distributor_address=data["reverse_distributor_address"],
+            reverse_distributor_dea_number=data["reverse_distributor_dea_number"],
+            destruction_method=data["destruction_method"],
+            location=data["location"],
+            witness_1=request.user if on_site else None,
+            witness_2=data.get("witness") if on_site else None,
+            note=data["note"],
+        )
+
+    entry = write_once(request, form, dispose) if confirming else None
+    if entry is not None:
+        messages.success(
+            request,
+            _("Recorded the disposal of %(mg)s from lot %(lot)s.")
+            % {"mg": fmt_quantity(lot, entry.quantity_mg), "lot": lot.lot_number},
+        )
+        return redirect("dosing:ledger_entry", code=entry.code)
     details_ok = not any(form.has_error(field.name) for field in form.detail_fields())
     if not details_ok:
         return render(request, "dosing/ledger/dispose.html", _lot_form_context(lot, form))
@@ -337,39 +317,38 @@ def ledger_dispose(request, code):
 
 @sensitive_post_parameters("second_password")
 @role_required(*STAFF)
+@once_per_form
 def ledger_count(request, code):
     lot = _lot(request, code, Action.RECORD_LEDGER)
-    form = CountForm(request.POST or None, lot=lot, request=request)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            count = services.count_record(
-                lot=lot,
-                counted_mg=data["quantity_mg"],
-                counted_by=request.user,
-                second_counter=data["second_counter"],
-                expected_mg=data["expected_mg"],
-                explanation=data["explanation"],
+    form = forms.CountForm(request.POST or None, lot=lot, request=request)
+
+    def record_count(data):
+        return services.count_record(
+            lot=lot,
+            counted_mg=data["quantity_mg"],
+            counted_by=request.user,
+            second_counter=data["second_counter"],
+            expected_mg=data["expected_mg"],
+            explanation=data["explanation"],
+        )
+
+    count = write_once(request, form, record_count)
+    if count is not None:
+        if not count.has_discrepancy:
+            messages.success(
+                request, _("The count matches the ledger: %(q)s.") % {"q": fmt_quantity(lot, count.counted_mg)}
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        elif form.cleaned_data["explanation"]:
+            messages.warning(
+                request, _("The count differs from the ledger; the difference was booked with your explanation.")
+            )
         else:
-            if not count.has_discrepancy:
-                messages.success(
-                    request,
-                    _("The count matches the ledger: %(q)s.") % {"q": fmt_quantity(lot, count.counted_mg)},
-                )
-            elif data["explanation"]:
-                messages.warning(
-                    request, _("The count differs from the ledger; the difference was booked with your explanation.")
-                )
-            else:
-                messages.error(
-                    request,
-                    _("The count is %(q)s off the ledger. The clinic admins are alerted until it is explained.")
-                    % {"q": fmt_quantity(lot, abs(count.discrepancy_mg))},
-                )
-            return redirect("dosing:ledger_lot", code=lot.code)
+            messages.error(
+                request,
+                _("The count is %(q)s off the ledger. The clinic admins are alerted until it is explained.")
+                % {"q": fmt_quantity(lot, abs(count.discrepancy_mg))},
+            )
+        return redirect("dosing:ledger_lot", code=lot.code)
     return render(request, "dosing/ledger/count.html", _lot_form_context(lot, form))
 
 
@@ -404,6 +383,7 @@ def ledger_entry(request, code):
 
 @sensitive_post_parameters("witness_password")
 @role_required(*STAFF)
+@once_per_form
 def ledger_waste_witness(request, code):
     entry = _entry(request, code, Action.RECORD_LEDGER)
     if entry.kind != LedgerEntry.Kind.WASTE:
@@ -411,17 +391,15 @@ def ledger_waste_witness(request, code):
     if hasattr(entry.waste, "witness"):
         messages.info(request, _("This waste was already witnessed."))
         return redirect("dosing:ledger_entry", code=entry.code)
-    form = WitnessForm(request.POST or None, entry=entry, request=request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.waste_witness(waste_entry=entry, witness=form.cleaned_data["witness"], recorded_by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("%(name)s witnessed the waste.") % {"name": form.cleaned_data["witness"].full_name}
-            )
-            return redirect("dosing:ledger_entry", code=entry.code)
+    form = forms.WitnessForm(request.POST or None, entry=entry, request=request)
+    confirmation = write_once(
+        request,
+        form,
+        lambda data: services.waste_witness(waste_entry=entry, witness=data["witness"], recorded_by=request.user),
+    )
+    if confirmation is not None:
+        messages.success(request, _("%(name)s witnessed the waste.") % {"name": confirmation.witness.full_name})
+        return redirect("dosing:ledger_entry", code=entry.code)
     return render(
         request,
         "dosing/ledger/witness.html",
@@ -436,6 +414,7 @@ def ledger_waste_witness(request, code):
 
 
 @role_required(*STAFF)
+@once_per_form
 def ledger_entry_correct(request, code):
     """Two steps: the corrected quantity and reason, then a confirmation page. The original is never changed."""
     entry = _entry(request, code, Action.RECORD_LEDGER)
@@ -445,36 +424,33 @@ def ledger_entry_correct(request, code):
     lot = entry.lot
     net = services.entry_net_change(entry)
     current = fmt_quantity(lot, abs(net))
-    form = CorrectionForm(
+    form = forms.CorrectionForm(
         request.POST or None, entry=entry, initial={"quantity": Decimal(rules.plain_number(abs(net)))}
     )
     context = {"entry": entry, "lot": lot, "form": form, "current": current, "clinic": lot.clinic}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if "confirm" in request.POST:
-            try:
-                services.entry_correct(
-                    entry=entry, corrected_mg=data["quantity_mg"], reason=data["reason"], by=request.user
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _("The %(kind)s now stands at %(q)s; the correction is recorded with your reason.")
-                    % {"kind": entry.get_kind_display().lower(), "q": fmt_quantity(lot, data["quantity_mg"])},
-                )
-                return redirect("dosing:ledger_entry", code=entry.code)
-        else:
-            return render(
+    if "confirm" in request.POST:
+        correction = write_once(
+            request,
+            form,
+            lambda data: services.entry_correct(
+                entry=entry, corrected_mg=data["quantity_mg"], reason=data["reason"], by=request.user
+            ),
+        )
+        if correction is not None:
+            messages.success(
                 request,
-                "dosing/ledger/correct_confirm.html",
-                context | {"corrected": fmt_quantity(lot, data["quantity_mg"])},
+                _("The %(kind)s now stands at %(q)s; the correction is recorded with your reason.")
+                % {"kind": entry.get_kind_display().lower(), "q": fmt_quantity(lot, form.cleaned_data["quantity_mg"])},
             )
+            return redirect("dosing:ledger_entry", code=entry.code)
+    elif request.method == "POST" and form.is_valid():
+        corrected = fmt_quantity(lot, form.cleaned_data["quantity_mg"])
+        return render(request, "dosing/ledger/correct_confirm.html", context | {"corrected": corrected})
     return render(request, "dosing/ledger/correct.html", context)
 
 
 @role_required(*STAFF)
+@once_per_form
 def ledger_discrepancy_explain(request, code):
     count = _in_scope(
         request,
@@ -486,15 +462,13 @@ def ledger_discrepancy_explain(request, code):
     if not count.has_discrepancy or hasattr(count, "explanation"):
         messages.info(request, _("This count has nothing left to explain."))
         return redirect("dosing:ledger_lot", code=count.lot.code)
-    form = ExplainForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.discrepancy_explain(count=count, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The discrepancy is explained and its alert closed."))
-            return redirect("dosing:ledger_lot", code=count.lot.code)
+    form = forms.ExplainForm(request.POST or None)
+    explanation = write_once(
+        request, form, lambda data: services.discrepancy_explain(count=count, by=request.user, **data)
+    )
+    if explanation is not None:
+        messages.success(request, _("The discrepancy is explained and its alert closed."))
+        return redirect("dosing:ledger_lot", code=count.lot.code)
     lot = count.lot
     return render(
         request,
@@ -534,18 +508,15 @@ def ledger_inventories(request):
 
 
 @role_required(*STAFF)
+@once_per_form
 def ledger_inventory_take(request):
     clinic = clinic_for_request(request, Action.RECORD_LEDGER)
     has_initial = Inventory.objects.filter(clinic=clinic, kind=Inventory.Kind.INITIAL).exists()
-    form = InventoryForm(request.POST or None, has_initial=has_initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            inventory = services.inventory_take(clinic=clinic, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("%(kind)s recorded.") % {"kind": inventory.get_kind_display()})
-            return redirect("dosing:ledger_inventory", code=inventory.code)
+    form = forms.InventoryForm(request.POST or None, has_initial=has_initial)
+    inventory = write_once(request, form, lambda data: services.inventory_take(clinic=clinic, by=request.user, **data))
+    if inventory is not None:
+        messages.success(request, _("%(kind)s recorded.") % {"kind": inventory.get_kind_display()})
+        return redirect("dosing:ledger_inventory", code=inventory.code)
     lots = selectors.lots_with_balances(clinic)
     return render(
         request,
@@ -590,7 +561,7 @@ def ledger_dispensing_log(request):
     clinic = clinic_for_request(request, Action.VIEW_LEDGER)
     output = _output(request)
     today = clinic_time.clinic_today(clinic)
-    form = DateRangeForm(request.GET or None)
+    form = forms.DateRangeForm(request.GET or None)
     start, end = today.replace(day=1), today
     if form.is_valid():
         start = form.cleaned_data["start"] or start

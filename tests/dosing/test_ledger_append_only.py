@@ -1,6 +1,7 @@
 """The ledger is append-only in the database: UPDATE and DELETE are refused by trigger, whether they
 come from raw SQL, a queryset or a model's save(); a lot's balance changes only through entries."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -8,65 +9,41 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from sessions import clinic_time, services
-from sessions.models import (
-    Count,
-    DiscrepancyExplanation,
-    Disposal,
-    Inventory,
-    InventoryLine,
-    LedgerEntry,
-    Lot,
-    Receipt,
-    Waste,
-    WasteWitness,
-)
+from sessions import models, services
+from sessions.models import LedgerEntry, Lot
 
-from .ledger_helpers import administer
+from .ledger_helpers import administer, destroy_on_site, record_waste
 
 pytestmark = pytest.mark.django_db
 
 LEDGER_MODELS = [
-    LedgerEntry,
-    Receipt,
-    Waste,
-    WasteWitness,
-    Disposal,
-    Count,
-    DiscrepancyExplanation,
-    Inventory,
-    InventoryLine,
+    models.LedgerEntry,
+    models.Receipt,
+    models.Waste,
+    models.WasteWitness,
+    models.Disposal,
+    models.Count,
+    models.DiscrepancyExplanation,
+    models.Inventory,
+    models.InventoryLine,
+    models.Submission,
 ]
 
 
 @pytest.fixture
 def full_ledger(world, lot):
-    """At least one row in every ledger table."""
+    """At least one row in every ledger table, and the record of a sent form."""
     dose = administer(lot, world.patient_a, 50, world.nurse)
-    services.waste_record(
-        lot=lot,
-        quantity_mg=Decimal(10),
-        reason="left over",
-        method="container",
-        wasted_by=world.nurse,
-        administration=dose,
-        witness=world.prescriber,
-    )
-    services.disposal_record(
-        lot=lot,
-        quantity_mg=Decimal(100),
-        method=Disposal.Method.DESTROYED_ON_SITE,
-        disposed_on=clinic_time.clinic_today(world.clinic),
-        by=world.admin,
-        destruction_method="Chemical denaturing kit",
-        location="Clinic med room",
-        witness_1=world.admin,
-        witness_2=world.nurse,
-    )
+    record_waste(lot, 10, world.nurse, administration=dose, witness=world.prescriber)
+    destroy_on_site(lot, 100, world.admin, world.nurse)
     services.count_record(
         lot=lot, counted_mg=Decimal(800), counted_by=world.nurse, second_counter=world.admin, explanation="spill"
     )
-    services.inventory_take(clinic=world.clinic, kind="initial", timing="close", by=world.admin)
+    services.submission_record(
+        token=uuid.uuid4(),
+        by=world.admin,
+        write=lambda: services.inventory_take(clinic=world.clinic, kind="initial", timing="close", by=world.admin),
+    )
     services.entry_correct(entry=dose, corrected_mg=Decimal(45), reason="typo", by=world.admin)
     return lot
 

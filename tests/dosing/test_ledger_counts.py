@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from sessions import selectors, services
 from sessions.models import Count, DiscrepancyExplanation, LedgerEntry
-from tests.factories import PASSWORD
 
-from .ledger_helpers import administer
+from .ledger_helpers import administer, count_post, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +75,7 @@ def test_explaining_a_discrepancy_later_closes_its_alert(world, lot, login):
     count = _count(lot, world, 900)
     response = login(world.admin).post(
         reverse("dosing:ledger_discrepancy_explain", args=[count.code]),
-        {"explanation": "A dose of 100 mg was not recorded; corrected.", "dea_notified_on": ""},
+        form_data(explanation="A dose of 100 mg was not recorded; corrected.", dea_notified_on=""),
     )
     assert response.status_code == 302
     assert list(selectors.open_discrepancies(world.clinic)) == []
@@ -86,7 +85,7 @@ def test_explaining_a_discrepancy_later_closes_its_alert(world, lot, login):
 def test_an_empty_explanation_is_refused(world, lot, login):
     count = _count(lot, world, 900)
     response = login(world.admin).post(
-        reverse("dosing:ledger_discrepancy_explain", args=[count.code]), {"explanation": "   "}
+        reverse("dosing:ledger_discrepancy_explain", args=[count.code]), form_data(explanation="   ")
     )
     assert response.status_code == 200
     assert "Write what caused the difference" in response.content.decode()
@@ -124,16 +123,7 @@ def test_a_negative_count_is_refused_and_zero_is_allowed(world, lot):
 
 
 def test_a_count_for_another_clinics_lot_is_refused_and_writes_nothing(world, other_lot, login):
-    response = login(world.nurse).post(
-        reverse("dosing:ledger_count", args=[other_lot.code]),
-        {
-            "quantity": "1000",
-            "unit": "mg",
-            "expected_mg": "1000",
-            "second_email": world.prescriber.email,
-            "second_password": PASSWORD,
-        },
-    )
+    response = login(world.nurse).post(reverse("dosing:ledger_count", args=[other_lot.code]), count_post(world))
     assert response.status_code == 404
     with pytest.raises(ValidationError, match="not a prescriber, nurse or clinic admin"):
         services.count_record(
@@ -145,14 +135,7 @@ def test_a_count_for_another_clinics_lot_is_refused_and_writes_nothing(world, ot
 def test_the_count_page_records_a_two_person_count(world, troche_lot, login):
     response = login(world.nurse).post(
         reverse("dosing:ledger_count", args=[troche_lot.code]),
-        {
-            "quantity": "29",
-            "unit": "each",
-            "expected_mg": "3000",
-            "second_email": world.admin.email,
-            "second_password": PASSWORD,
-            "explanation": "",
-        },
+        count_post(world, quantity="29", unit="each", expected_mg="3000", second_email=world.admin.email),
     )
     assert response.status_code == 302
     count = Count.objects.get()
@@ -162,13 +145,7 @@ def test_the_count_page_records_a_two_person_count(world, troche_lot, login):
 def test_the_count_page_refuses_a_second_counter_who_is_you(world, lot, login):
     response = login(world.nurse).post(
         reverse("dosing:ledger_count", args=[lot.code]),
-        {
-            "quantity": "20",
-            "unit": "mL",
-            "expected_mg": "1000",
-            "second_email": world.nurse.email,
-            "second_password": PASSWORD,
-        },
+        count_post(world, quantity="20", unit="mL", second_email=world.nurse.email),
     )
     assert response.status_code == 200
     assert "The second counter must be someone other than you." in response.content.decode()

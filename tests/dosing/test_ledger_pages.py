@@ -7,54 +7,34 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from sessions import clinic_time, reports, services
 from sessions.models import Disposal, LedgerEntry, Lot, Receipt
-from tests.factories import PASSWORD, dea_number, receive_lot
+from tests.factories import PASSWORD, receive_lot
 
-from .ledger_helpers import administer
+from .ledger_helpers import (
+    administer,
+    destroy_on_site,
+    disposal_post,
+    dispose,
+    dose_post,
+    form_data,
+    receipt_post,
+    waste_post,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def _now(world) -> str:
-    return f"{timezone.localtime(timezone=clinic_time.clinic_zone(world.clinic)):%Y-%m-%dT%H:%M}"
 
 
 def _text(response) -> str:
     return response.content.decode().replace("&#x27;", "'")
 
 
-def _receipt_post(world, **changes):
-    today = clinic_time.clinic_today(world.clinic)
-    data = {
-        "substance": "ketamine_hcl",
-        "form": "vial",
-        "product_name": "Ketamine HCl injection",
-        "strength_mg": "100",
-        "container_size": "10",
-        "ndc": "99991-2051-05",
-        "lot_number": "KV-1",
-        "expires_on": (today + datetime.timedelta(days=300)).isoformat(),
-        "containers": "5",
-        "received_on": today.isoformat(),
-        "supplier_name": "Casco Bay Medical Supply",
-        "supplier_address": "88 Commercial Street",
-        "supplier_dea_number": dea_number(),
-        "invoice_number": "INV-1",
-        "received_by": str(world.nurse.code),
-        "note": "",
-    }
-    data.update(changes)
-    return data
-
-
 # --- receiving stock -----------------------------------------------------------------------------
 
 
 def test_receiving_stock_creates_the_lot_and_its_receipt(world, login):
-    response = login(world.nurse).post(reverse("dosing:ledger_receive"), _receipt_post(world))
+    response = login(world.nurse).post(reverse("dosing:ledger_receive"), receipt_post(world))
     lot = Lot.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("dosing:ledger_lot", args=[lot.code])
     assert lot.balance_mg == Decimal(5000)  # 5 vials × 10 mL × 100 mg/mL
@@ -64,8 +44,8 @@ def test_receiving_stock_creates_the_lot_and_its_receipt(world, login):
 
 def test_receiving_more_of_the_same_lot_adds_to_it(world, login):
     client = login(world.nurse)
-    client.post(reverse("dosing:ledger_receive"), _receipt_post(world))
-    client.post(reverse("dosing:ledger_receive"), _receipt_post(world, containers="2", invoice_number="INV-2"))
+    client.post(reverse("dosing:ledger_receive"), receipt_post(world))
+    client.post(reverse("dosing:ledger_receive"), receipt_post(world, containers="2", invoice_number="INV-2"))
     lot = Lot.objects.get()
     assert lot.balance_mg == Decimal(7000)
     assert lot.entries.count() == 2
@@ -88,7 +68,7 @@ def test_receiving_more_of_the_same_lot_adds_to_it(world, login):
     ],
 )
 def test_a_bad_receipt_is_refused_with_a_clear_message_and_writes_nothing(world, login, changes, message):
-    response = login(world.nurse).post(reverse("dosing:ledger_receive"), _receipt_post(world, **changes))
+    response = login(world.nurse).post(reverse("dosing:ledger_receive"), receipt_post(world, **changes))
     assert response.status_code == 200
     assert message in _text(response)
     assert not Lot.objects.exists() and not LedgerEntry.objects.exists()
@@ -96,15 +76,15 @@ def test_a_bad_receipt_is_refused_with_a_clear_message_and_writes_nothing(world,
 
 def test_a_receipt_whose_details_differ_from_the_lot_on_the_ledger_is_refused(world, login):
     client = login(world.nurse)
-    client.post(reverse("dosing:ledger_receive"), _receipt_post(world))
-    response = client.post(reverse("dosing:ledger_receive"), _receipt_post(world, strength_mg="50"))
+    client.post(reverse("dosing:ledger_receive"), receipt_post(world))
+    response = client.post(reverse("dosing:ledger_receive"), receipt_post(world, strength_mg="50"))
     assert "already on the ledger with a different strength" in _text(response)
     assert LedgerEntry.objects.count() == 1
 
 
 def test_receiving_for_a_person_of_another_clinic_is_refused(world, login):
     response = login(world.nurse).post(
-        reverse("dosing:ledger_receive"), _receipt_post(world, received_by=str(world.other_clinician.code))
+        reverse("dosing:ledger_receive"), receipt_post(world, received_by=str(world.other_clinician.code))
     )
     assert "Select a valid choice" in _text(response)
     assert not Lot.objects.exists()
@@ -113,21 +93,9 @@ def test_receiving_for_a_person_of_another_clinic_is_refused(world, login):
 # --- administering -------------------------------------------------------------------------------
 
 
-def _dose_post(world, patient=None, **changes):
-    data = {
-        "patient": str((patient or world.patient_a).code),
-        "quantity": "35",
-        "unit": "mg",
-        "occurred_at": _now(world),
-        "note": "",
-    }
-    data.update(changes)
-    return data
-
-
 def test_recording_a_dose_in_ml_books_its_mg(world, lot, login):
     response = login(world.nurse).post(
-        reverse("dosing:ledger_administer", args=[lot.code]), _dose_post(world, quantity="0.7", unit="mL")
+        reverse("dosing:ledger_administer", args=[lot.code]), dose_post(world, quantity="0.7", unit="mL")
     )
     assert response.status_code == 302
     entry = LedgerEntry.objects.get(kind="administration")
@@ -149,7 +117,7 @@ def test_recording_a_dose_in_ml_books_its_mg(world, lot, login):
 )
 def test_a_bad_dose_is_refused_with_a_clear_message_and_writes_nothing(world, lot, login, changes, message):
     response = login(world.nurse).post(
-        reverse("dosing:ledger_administer", args=[lot.code]), _dose_post(world, **changes)
+        reverse("dosing:ledger_administer", args=[lot.code]), dose_post(world, **changes)
     )
     assert response.status_code == 200
     assert message in _text(response)
@@ -166,7 +134,7 @@ def test_a_bad_dose_is_refused_with_a_clear_message_and_writes_nothing(world, lo
 )
 def test_a_troche_dose_must_be_whole_troches(world, troche_lot, login, changes, message):
     response = login(world.nurse).post(
-        reverse("dosing:ledger_administer", args=[troche_lot.code]), _dose_post(world, **changes)
+        reverse("dosing:ledger_administer", args=[troche_lot.code]), dose_post(world, **changes)
     )
     assert message in _text(response)
     assert not LedgerEntry.objects.filter(kind="administration").exists()
@@ -174,14 +142,14 @@ def test_a_troche_dose_must_be_whole_troches(world, troche_lot, login, changes, 
 
 def test_two_troches_are_200_mg(world, troche_lot, login):
     login(world.nurse).post(
-        reverse("dosing:ledger_administer", args=[troche_lot.code]), _dose_post(world, quantity="2", unit="each")
+        reverse("dosing:ledger_administer", args=[troche_lot.code]), dose_post(world, quantity="2", unit="each")
     )
     assert LedgerEntry.objects.get(kind="administration").change_mg == Decimal(-200)
 
 
 def test_a_dose_for_another_clinics_patient_is_refused(world, lot, login):
     response = login(world.nurse).post(
-        reverse("dosing:ledger_administer", args=[lot.code]), _dose_post(world, patient=world.other_patient)
+        reverse("dosing:ledger_administer", args=[lot.code]), dose_post(world, patient=world.other_patient)
     )
     assert "Select a valid choice" in _text(response)
     assert not LedgerEntry.objects.filter(kind="administration").exists()
@@ -212,21 +180,12 @@ def test_a_dose_from_an_expired_lot_is_refused(world, expired_lot, login):
         administer(expired_lot, world.patient_a, 10, world.nurse)
     client = login(world.nurse)
     assert "This lot has expired" in _text(client.get(reverse("dosing:ledger_administer", args=[expired_lot.code])))
-    response = client.post(reverse("dosing:ledger_administer", args=[expired_lot.code]), _dose_post(world))
+    response = client.post(reverse("dosing:ledger_administer", args=[expired_lot.code]), dose_post(world))
     assert "can't be used for a dose. Record its disposal instead." in _text(response)
     assert not LedgerEntry.objects.filter(kind="administration").exists()
     # the ledger shows it on the worklist, and it can still be disposed of
     assert "record its disposal" in _text(client.get(reverse("dosing:ledger")))
-    services.disposal_record(
-        lot=expired_lot,
-        quantity_mg=Decimal(1000),
-        method="reverse_distributor",
-        disposed_on=clinic_time.clinic_today(world.clinic),
-        by=world.nurse,
-        reverse_distributor_name="Returns Co",
-        reverse_distributor_address="9 Dock Road",
-        reverse_distributor_dea_number="RC1234563",
-    )
+    dispose(expired_lot, 1000, world.nurse)
 
 
 # --- waste ---------------------------------------------------------------------------------------
@@ -235,15 +194,7 @@ def test_a_dose_from_an_expired_lot_is_refused(world, expired_lot, login):
 def test_a_waste_witnessed_by_the_waster_themselves_is_refused(world, lot, login):
     response = login(world.nurse).post(
         reverse("dosing:ledger_waste", args=[lot.code]),
-        {
-            "quantity": "10",
-            "unit": "mg",
-            "reason": "Left over",
-            "method": "Container",
-            "occurred_at": _now(world),
-            "witness_email": world.nurse.email,
-            "witness_password": PASSWORD,
-        },
+        waste_post(world, witness_email=world.nurse.email, witness_password=PASSWORD),
     )
     assert "The witness must be someone other than the person who wasted the drug." in _text(response)
     assert not LedgerEntry.objects.filter(kind="waste").exists()
@@ -252,7 +203,7 @@ def test_a_waste_witnessed_by_the_waster_themselves_is_refused(world, lot, login
 def test_a_waste_with_no_reason_or_method_is_refused(world, lot, login):
     response = login(world.nurse).post(
         reverse("dosing:ledger_waste", args=[lot.code]),
-        {"quantity": "10", "unit": "mg", "reason": "", "method": "", "occurred_at": _now(world)},
+        waste_post(world, reason="", method=""),
     )
     assert _text(response).count("This field is required.") == 2
     assert not LedgerEntry.objects.filter(kind="waste").exists()
@@ -261,7 +212,7 @@ def test_a_waste_with_no_reason_or_method_is_refused(world, lot, login):
 def test_recording_waste_without_a_witness_flags_it(world, lot, login):
     response = login(world.nurse).post(
         reverse("dosing:ledger_waste", args=[lot.code]),
-        {"quantity": "0.3", "unit": "mL", "reason": "Left over", "method": "Container", "occurred_at": _now(world)},
+        waste_post(world, quantity="0.3", unit="mL"),
         follow=True,
     )
     assert "stays on the worklist until a witness confirms it" in _text(response)
@@ -271,55 +222,28 @@ def test_recording_waste_without_a_witness_flags_it(world, lot, login):
 # --- disposal: details, then a confirmation page -------------------------------------------------
 
 
-def _disposal_post(world, lot, **changes):
-    data = {
-        "quantity": "1000",
-        "unit": "mg",
-        "method": "destroyed_on_site",
-        "disposed_on": clinic_time.clinic_today(world.clinic).isoformat(),
-        "reverse_distributor_name": "",
-        "reverse_distributor_address": "",
-        "reverse_distributor_dea_number": "",
-        "destruction_method": "Chemical denaturing kit",
-        "location": "Medication room",
-        "note": "",
-    }
-    data.update(changes)
-    return data
-
-
 def test_disposal_on_site_asks_for_confirmation_and_a_second_witness(world, lot, login):
     client = login(world.nurse)
     url = reverse("dosing:ledger_dispose", args=[lot.code])
-    confirm_page = client.post(url, _disposal_post(world, lot))
+    details = disposal_post(world)  # the confirmation page sends them again, with the same token
+    confirm_page = client.post(url, details)
     assert "Confirm the disposal" in _text(confirm_page)
     assert "can't be undone" in _text(confirm_page)
+    assert details["submission"] in _text(confirm_page)
     assert not Disposal.objects.exists()
 
-    no_witness = client.post(url, {**_disposal_post(world, lot), "confirm": "1"})
+    no_witness = client.post(url, {**details, "confirm": "1"})
     assert "The second witness enters their email and password." in _text(no_witness)
     assert not Disposal.objects.exists()
 
     same_person = client.post(
-        url,
-        {
-            **_disposal_post(world, lot),
-            "confirm": "1",
-            "witness_email": world.nurse.email,
-            "witness_password": PASSWORD,
-        },
+        url, {**details, "confirm": "1", "witness_email": world.nurse.email, "witness_password": PASSWORD}
     )
     assert "someone other than you" in _text(same_person)
     assert not Disposal.objects.exists()
 
     done = client.post(
-        url,
-        {
-            **_disposal_post(world, lot),
-            "confirm": "1",
-            "witness_email": world.admin.email,
-            "witness_password": PASSWORD,
-        },
+        url, {**details, "confirm": "1", "witness_email": world.admin.email, "witness_password": PASSWORD}
     )
     assert done.status_code == 302
     disposal = Disposal.objects.get()
@@ -330,14 +254,13 @@ def test_disposal_on_site_asks_for_confirmation_and_a_second_witness(world, lot,
 
 def test_disposal_to_a_reverse_distributor_needs_its_name_address_and_dea_number(world, lot, login):
     url = reverse("dosing:ledger_dispose", args=[lot.code])
-    response = login(world.nurse).post(url, _disposal_post(world, lot, method="reverse_distributor"))
+    response = login(world.nurse).post(url, disposal_post(world, method="reverse_distributor"))
     text = _text(response)
     assert "Enter the reverse distributor's name." in text
     assert "Enter the reverse distributor's address." in text
     assert "A DEA number is 2 letters and 7 digits" in text
-    good = _disposal_post(
+    good = disposal_post(
         world,
-        lot,
         method="reverse_distributor",
         quantity="5",
         unit="mL",
@@ -353,7 +276,7 @@ def test_disposing_of_more_than_the_lot_holds_is_refused(world, lot, login):
     response = login(world.nurse).post(
         reverse("dosing:ledger_dispose", args=[lot.code]),
         {
-            **_disposal_post(world, lot, quantity="21", unit="mL"),
+            **disposal_post(world, quantity="21", unit="mL"),
             "confirm": "1",
             "witness_email": world.admin.email,
             "witness_password": PASSWORD,
@@ -370,10 +293,12 @@ def test_correcting_an_entry_asks_for_confirmation_then_books_the_difference(wor
     dose = administer(lot, world.patient_a, 35, world.nurse)
     client = login(world.prescriber)
     url = reverse("dosing:ledger_entry_correct", args=[dose.code])
-    confirm_page = client.post(url, {"quantity": "0.8", "unit": "mL", "reason": "The dose was 40 mg"})
+    details = form_data(quantity="0.8", unit="mL", reason="The dose was 40 mg")
+    confirm_page = client.post(url, details)
     assert "will stand at 40 mg (0.8 mL) instead of 35 mg (0.7 mL)" in _text(confirm_page)
+    assert details["submission"] in _text(confirm_page)
     assert not LedgerEntry.objects.filter(kind="correction").exists()
-    done = client.post(url, {"quantity": "0.8", "unit": "mL", "reason": "The dose was 40 mg", "confirm": "1"})
+    done = client.post(url, {**details, "confirm": "1"})
     assert done.status_code == 302
     correction = LedgerEntry.objects.get(kind="correction")
     assert (correction.corrects, correction.change_mg, correction.reason) == (dose, Decimal(-5), "The dose was 40 mg")
@@ -390,7 +315,7 @@ def test_correcting_an_entry_asks_for_confirmation_then_books_the_difference(wor
 )
 def test_a_bad_correction_is_refused_and_writes_nothing(world, lot, login, data, message):
     dose = administer(lot, world.patient_a, 35, world.nurse)
-    response = login(world.prescriber).post(reverse("dosing:ledger_entry_correct", args=[dose.code]), data)
+    response = login(world.prescriber).post(reverse("dosing:ledger_entry_correct", args=[dose.code]), form_data(**data))
     assert message in _text(response)
     assert not LedgerEntry.objects.filter(kind="correction").exists()
 
@@ -406,8 +331,8 @@ def test_writes_to_another_clinics_records_are_not_found_and_write_nothing(world
     dose = administer(other_lot, world.other_patient, 30, world.other_clinician)
     client = login(world.nurse)
     posts = [
-        (reverse("dosing:ledger_administer", args=[other_lot.code]), _dose_post(world, patient=world.other_patient)),
-        (reverse("dosing:ledger_dispose", args=[other_lot.code]), {**_disposal_post(world, other_lot), "confirm": "1"}),
+        (reverse("dosing:ledger_administer", args=[other_lot.code]), dose_post(world, patient=world.other_patient)),
+        (reverse("dosing:ledger_dispose", args=[other_lot.code]), {**disposal_post(world), "confirm": "1"}),
         (
             reverse("dosing:ledger_entry_correct", args=[dose.code]),
             {"quantity": "1", "unit": "mg", "reason": "x", "confirm": "1"},
@@ -444,17 +369,7 @@ def test_empty_states(world, login):
 
 
 def test_an_on_site_destruction_shows_the_form_41_packages(world, lot, login):
-    entry = services.disposal_record(
-        lot=lot,
-        quantity_mg=Decimal(675),  # one 500 mg vial and 3.5 mL of another
-        method="destroyed_on_site",
-        disposed_on=clinic_time.clinic_today(world.clinic),
-        by=world.nurse,
-        destruction_method="Denaturing kit",
-        location="Med room",
-        witness_1=world.nurse,
-        witness_2=world.admin,
-    )
+    entry = destroy_on_site(lot, 675, world.nurse, world.admin)  # one 500 mg vial and 3.5 mL of another
     page = _text(login(world.admin).get(reverse("dosing:ledger_entry", args=[entry.code])))
     assert "10 mL per container; destroyed 1 full container + 3.5 mL, in total 675 mg (13.5 mL)" in page
     assert world.admin.full_name in page and "Denaturing kit" in page

@@ -13,7 +13,7 @@ from sessions import clinic_time, services
 from sessions.models import Inventory
 from tests.factories import PatientFactory, receive_lot
 
-from .ledger_helpers import administer
+from .ledger_helpers import administer, dispose, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -123,20 +123,11 @@ def test_initial_inventory_of_zero_stock_is_recorded_as_zero(world, login):
 
 def test_biennial_inventory_records_every_lot_with_stock_and_its_last_count(world, lot, troche_lot, login):
     empty = receive_lot(clinic=world.clinic, by=world.nurse, containers=1)
-    services.disposal_record(
-        lot=empty,
-        quantity_mg=Decimal(500),
-        method="reverse_distributor",
-        disposed_on=clinic_time.clinic_today(world.clinic),
-        by=world.nurse,
-        reverse_distributor_name="Returns Co",
-        reverse_distributor_address="1 Road",
-        reverse_distributor_dea_number="RC1234563",
-    )
+    dispose(empty, 500, world.nurse)
     count = services.count_record(lot=lot, counted_mg=Decimal(1000), counted_by=world.nurse, second_counter=world.admin)
     services.inventory_take(clinic=world.clinic, kind="initial", timing="opening", by=world.admin)
     response = login(world.admin).post(
-        reverse("dosing:ledger_inventory_take"), {"kind": "biennial", "timing": "close", "note": ""}
+        reverse("dosing:ledger_inventory_take"), form_data(kind="biennial", timing="close", note="")
     )
     assert response.status_code == 302
     inventory = Inventory.objects.get(kind="biennial")

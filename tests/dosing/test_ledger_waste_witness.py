@@ -7,30 +7,21 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import InternalError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from kap_clinic.accounts.models import Membership
 from kap_clinic.audit.models import AuditEvent
-from sessions import clinic_time, selectors, services
+from sessions import selectors, services
 from sessions.models import LedgerEntry, WasteWitness
 from tests.factories import PASSWORD, StaffFactory
 
-from .ledger_helpers import administer
+from .ledger_helpers import administer, form_data, record_waste, waste_post, witness_post
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def waste(world, lot):
-    dose = administer(lot, world.patient_a, 35, world.nurse)
-    return services.waste_record(
-        lot=lot,
-        quantity_mg=Decimal(15),
-        reason="Left in the vial after the dose",
-        method="Drug disposal container",
-        wasted_by=world.nurse,
-        administration=dose,
-    )
+    return record_waste(lot, 15, world.nurse, administration=administer(lot, world.patient_a, 35, world.nurse))
 
 
 def _witness_url(entry):
@@ -61,9 +52,7 @@ def test_the_database_refuses_a_witness_who_is_the_waster(world, waste):
 
 
 def test_the_witness_form_refuses_the_wasters_own_credentials_and_writes_nothing(world, waste, login):
-    response = login(world.nurse).post(
-        _witness_url(waste), {"witness_email": world.nurse.email, "witness_password": PASSWORD}
-    )
+    response = login(world.nurse).post(_witness_url(waste), witness_post(world.nurse))
     assert response.status_code == 200
     assert "someone other than the person who wasted the drug" in response.content.decode()
     assert not WasteWitness.objects.exists()
@@ -71,7 +60,7 @@ def test_the_witness_form_refuses_the_wasters_own_credentials_and_writes_nothing
 
 def test_the_witness_confirms_with_their_own_password(world, waste, login):
     client = login(world.nurse)  # the waster's session; the witness types their own credentials
-    response = client.post(_witness_url(waste), {"witness_email": world.prescriber.email, "witness_password": PASSWORD})
+    response = client.post(_witness_url(waste), witness_post(world.prescriber))
     assert response.status_code == 302
     confirmation = WasteWitness.objects.get()
     assert confirmation.witness == world.prescriber
@@ -81,7 +70,7 @@ def test_the_witness_confirms_with_their_own_password(world, waste, login):
 
 def test_a_wrong_witness_password_is_refused_and_audited_as_a_failed_login(world, waste, login):
     response = login(world.nurse).post(
-        _witness_url(waste), {"witness_email": world.prescriber.email, "witness_password": "not-the-password"}
+        _witness_url(waste), form_data(witness_email=world.prescriber.email, witness_password="not-the-password")
     )
     assert "don&#x27;t match a staff account" in response.content.decode()
     assert not WasteWitness.objects.exists()
@@ -91,9 +80,7 @@ def test_a_wrong_witness_password_is_refused_and_audited_as_a_failed_login(world
 @pytest.mark.parametrize("who", ["therapist", "other_clinician", "other_admin"])
 def test_a_witness_who_may_not_keep_this_clinics_ledger_is_refused(world, waste, login, who):
     witness = getattr(world, who)
-    response = login(world.nurse).post(
-        _witness_url(waste), {"witness_email": witness.email, "witness_password": PASSWORD}
-    )
+    response = login(world.nurse).post(_witness_url(waste), witness_post(witness))
     assert "is not a prescriber, nurse or clinic admin of" in response.content.decode()
     assert not WasteWitness.objects.exists()
     with pytest.raises(ValidationError):
@@ -102,9 +89,7 @@ def test_a_witness_who_may_not_keep_this_clinics_ledger_is_refused(world, waste,
 
 def test_a_deactivated_witness_is_refused(world, waste, login):
     former = StaffFactory(clinic=world.clinic, clinician_kind="nurse", is_active=False)
-    response = login(world.nurse).post(
-        _witness_url(waste), {"witness_email": former.email, "witness_password": PASSWORD}
-    )
+    response = login(world.nurse).post(_witness_url(waste), witness_post(former))
     assert "deactivated" in response.content.decode()
     assert not WasteWitness.objects.exists()
 
@@ -117,31 +102,11 @@ def test_a_waste_is_witnessed_once(world, waste):
 
 
 def test_waste_can_be_witnessed_at_once_on_the_waste_form(world, lot, login):
-    response = login(world.nurse).post(
-        reverse("dosing:ledger_waste", args=[lot.code]),
-        {
-            "quantity": "0.5",
-            "unit": "mL",
-            "reason": "Left in the syringe",
-            "method": "Drug disposal container",
-            "occurred_at": "",
-            "witness_email": world.admin.email,
-            "witness_password": PASSWORD,
-        },
-    )
-    assert response.status_code == 200  # the time is required
-    response = login(world.nurse).post(
-        reverse("dosing:ledger_waste", args=[lot.code]),
-        {
-            "quantity": "0.5",
-            "unit": "mL",
-            "reason": "Left in the syringe",
-            "method": "Drug disposal container",
-            "occurred_at": f"{timezone.localtime(timezone=clinic_time.clinic_zone(world.clinic)):%Y-%m-%dT%H:%M}",
-            "witness_email": world.admin.email,
-            "witness_password": PASSWORD,
-        },
-    )
+    client = login(world.nurse)
+    url = reverse("dosing:ledger_waste", args=[lot.code])
+    data = waste_post(world, quantity="0.5", unit="mL", witness_email=world.admin.email, witness_password=PASSWORD)
+    assert client.post(url, {**data, "occurred_at": ""}).status_code == 200  # the time is required
+    response = client.post(url, data)
     assert response.status_code == 302
     entry = LedgerEntry.objects.get(kind=LedgerEntry.Kind.WASTE)
     assert entry.change_mg == Decimal(-25)  # 0.5 mL × 50 mg/mL
@@ -155,18 +120,14 @@ def test_a_waste_corrected_to_nothing_leaves_the_worklist(world, waste):
 
 
 def test_another_clinics_waste_is_not_found(world, waste, login):
-    response = login(world.other_clinician).post(
-        _witness_url(waste), {"witness_email": world.other_admin.email, "witness_password": PASSWORD}
-    )
+    response = login(world.other_clinician).post(_witness_url(waste), witness_post(world.other_admin))
     assert response.status_code == 404
     assert not WasteWitness.objects.exists()
 
 
 def test_a_witness_whose_membership_here_was_deactivated_is_refused(world, waste, login):
     Membership.objects.filter(user=world.prescriber, clinic=world.clinic).update(is_active=False)
-    response = login(world.nurse).post(
-        _witness_url(waste), {"witness_email": world.prescriber.email, "witness_password": PASSWORD}
-    )
+    response = login(world.nurse).post(_witness_url(waste), witness_post(world.prescriber))
     assert "is not a prescriber, nurse or clinic admin of" in response.content.decode()
     assert not WasteWitness.objects.exists()
     assert world.prescriber not in selectors.ledger_staff(world.clinic)
