@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "kap_clinic.accounts",
     "kap_clinic.audit",
+    "kap_clinic.submissions",
     "intake",
     "sessions.apps.DosingConfig",
     "integration",

@@ -3,7 +3,6 @@ field, a quantity with its unit, and a colleague confirming with their own email
 """
 
 import datetime
-import uuid
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kap_clinic.access import Action, can
+from kap_clinic.submissions.forms import OnceForm
 
 from .. import ledger_rules as rules
 from ..models import Lot
@@ -34,24 +34,10 @@ def now_local() -> datetime.datetime:
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-class LedgerForm(forms.Form):
+class LedgerForm(OnceForm):
     """Crispy layout without its own <form> tag (the template holds the tag and the buttons);
-    a quantity and its unit side by side.
-
-    Every form carries a hidden submission token, new each time the form is shown and kept when it is
-    shown again with its errors. After `clean` it is `submission_token`, out of `cleaned_data`; the
-    write views record each token once (`services.submission_record`), so a double click or a resent
-    POST writes nothing twice.
+    a quantity and its unit side by side. Sent once (`OnceForm`).
     """
-
-    submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-
-    def clean(self):
-        cleaned = super().clean()
-        self.submission_token = cleaned.pop("submission", None)
-        if self.submission_token is None:  # a page from before the token, or an edited one
-            self.add_error(None, _("This form is out of date: open it again and fill it in."))
-        return cleaned
 
     @property
     def helper(self) -> FormHelper:

@@ -25,7 +25,6 @@ from .ledger import (
     Waste,
     WasteWitness,
 )
-from .submissions import Submission
 
 __all__ = [
     "CORRECTABLE_KINDS",
@@ -45,7 +44,6 @@ __all__ = [
     "LedgerEntry",
     "Lot",
     "Receipt",
-    "Submission",
     "Waste",
     "WasteWitness",
 ]

@@ -16,11 +16,9 @@ from .ledger import (
     waste_record,
     waste_witness,
 )
-from .submissions import AlreadyRecorded, submission_earlier, submission_record
 
 __all__ = [
     "LOT_DETAILS",
-    "AlreadyRecorded",
     "count_record",
     "discrepancy_alert_send",
     "discrepancy_explain",
@@ -30,8 +28,6 @@ __all__ = [
     "inventory_take",
     "ledger_administer",
     "lot_receive",
-    "submission_earlier",
-    "submission_record",
     "waste_record",
     "waste_witness",
 ]

@@ -17,12 +17,12 @@ from kap_clinic.accounts.models import User
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_record
 from kap_clinic.pagination import paginate
+from kap_clinic.submissions.decorators import once_per_form, write_once
 
 from .. import clinic_time, forms, reports, selectors, services
 from .. import ledger_rules as rules
 from ..models import CORRECTABLE_KINDS, Count, Disposal, Inventory, LedgerEntry, Lot
 from ..quantities import fmt_quantity
-from .submissions import once_per_form, write_once
 
 STAFF = (User.Role.CLINICIAN, User.Role.ADMIN)
 

@@ -9,6 +9,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from kap_clinic.submissions.models import Submission
+from kap_clinic.submissions.services import submission_record
 from sessions import models, services
 from sessions.models import LedgerEntry, Lot
 
@@ -26,7 +28,7 @@ LEDGER_MODELS = [
     models.DiscrepancyExplanation,
     models.Inventory,
     models.InventoryLine,
-    models.Submission,
+    Submission,
 ]
 
 
@@ -39,7 +41,7 @@ def full_ledger(world, lot):
     services.count_record(
         lot=lot, counted_mg=Decimal(800), counted_by=world.nurse, second_counter=world.admin, explanation="spill"
     )
-    services.submission_record(
+    submission_record(
         token=uuid.uuid4(),
         by=world.admin,
         write=lambda: services.inventory_take(clinic=world.clinic, kind="initial", timing="close", by=world.admin),

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from kap_clinic.submissions import services as submissions
+from kap_clinic.submissions.models import Submission
 from sessions import services
 from sessions.models import (
     Count,
@@ -19,11 +21,9 @@ from sessions.models import (
     Inventory,
     LedgerEntry,
     Receipt,
-    Submission,
     Waste,
     WasteWitness,
 )
-from sessions.services import submissions
 from tests.factories import PASSWORD, receive_lot
 
 from .ledger_helpers import (
@@ -198,8 +198,8 @@ def test_a_copy_refused_by_the_unique_token_writes_nothing_and_finds_the_first(w
     first = _take_inventory(world)
     Submission.objects.create(token=token, created_by=world.admin, record=first)
 
-    with pytest.raises(services.AlreadyRecorded) as already:
-        services.submission_record(token=token, by=world.admin, write=lambda: _take_inventory(world))
+    with pytest.raises(submissions.AlreadyRecorded) as already:
+        submissions.submission_record(token=token, by=world.admin, write=lambda: _take_inventory(world))
 
     assert already.value.record == first
     assert Inventory.objects.count() == 1  # the copy's inventory was rolled back with its token
@@ -211,8 +211,8 @@ def test_a_copy_refused_by_its_service_after_the_first_committed_finds_the_first
     first = administer(lot, world.patient_a, 1000, world.nurse)  # the whole lot
     Submission.objects.create(token=token, created_by=world.nurse, record=first)
 
-    with pytest.raises(services.AlreadyRecorded) as already:
-        services.submission_record(
+    with pytest.raises(submissions.AlreadyRecorded) as already:
+        submissions.submission_record(
             token=token, by=world.nurse, write=lambda: administer(lot, world.patient_a, 1000, world.nurse)
         )
 
@@ -222,7 +222,7 @@ def test_a_copy_refused_by_its_service_after_the_first_committed_finds_the_first
 @pytest.mark.django_db
 def test_a_refusal_of_a_form_never_recorded_is_the_services_own(world, lot):
     with pytest.raises(ValidationError, match="holds only 1000 mg"):
-        services.submission_record(
+        submissions.submission_record(
             token=uuid.uuid4(), by=world.nurse, write=lambda: administer(lot, world.patient_a, 2000, world.nurse)
         )
     assert not Submission.objects.exists()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 
 class Submission(models.Model):
-    """One sent form and what it created (`services.submission_record`). Append-only.
+    """One sent form and what it created (`submission_record`). Append-only.
 
     The form's token is unique here and inserted in the same transaction as what the form wrote, so
     the same form sent again (a double click, a resent POST, two copies at once) can't write twice:
@@ -19,7 +19,7 @@ class Submission(models.Model):
     token = models.UUIDField(editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    # a ledger entry, count, inventory, waste witness or discrepancy explanation
+    # what the form created: e.g. a ledger entry, a count, an inventory
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")

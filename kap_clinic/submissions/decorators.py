@@ -1,6 +1,6 @@
 """A write view records each sent form once, however often it is sent (a double click, a resent POST).
 
-The form carries a submission token (`forms.LedgerForm`); `write_once` writes through
+The form carries a submission token (`forms.OnceForm`); `write_once` writes through
 `services.submission_record`, which commits the token with what the form wrote; `once_per_form`
 answers a form that was already recorded.
 """
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .. import services
+from . import services
 
 
 def once_per_form(view):

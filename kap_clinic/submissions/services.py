@@ -7,7 +7,7 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from ..models import Submission
+from .models import Submission
 
 Record = TypeVar("Record", bound=models.Model)
 
