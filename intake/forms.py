@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kap_clinic.accounts.services import email_is_taken
+from kap_clinic.submissions.forms import OnceForm
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -20,7 +21,7 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
-class PatientInviteForm(forms.Form):
+class PatientInviteForm(OnceForm):
     clinic = forms.ModelChoiceField(queryset=None, label=_("Clinic"), empty_label=None)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
     preferred_name = forms.CharField(label=_("Preferred name"), max_length=100, required=False)

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,6 +70,9 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("intake:patient_chart", args=[self.code])
 
     @property
     def display_name(self) -> str:

@@ -12,6 +12,7 @@ from kap_clinic.accounts.services import invitation_resend
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_list_view
 from kap_clinic.pagination import paginate
+from kap_clinic.submissions.decorators import once_per_form, write_once
 
 from . import services
 from .access import patient_for_request
@@ -52,23 +53,20 @@ def patient_list(request):
 
 
 @role_required(*STAFF)
+@once_per_form
 def patient_invite(request):
     clinics = clinics_where(request.user, Action.INVITE_PATIENT)
     if not clinics:
         raise PermissionDenied
     form = PatientInviteForm(request.POST or None, clinics=clinics)
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient = services.patient_invite(invited_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s was invited; the link is on its way to %(email)s.")
-                % {"name": patient.legal_name, "email": patient.email},
-            )
-            return redirect("intake:patient_chart", code=patient.code)
+    patient = write_once(request, form, lambda data: services.patient_invite(invited_by=request.user, **data))
+    if patient is not None:
+        messages.success(
+            request,
+            _("%(name)s was invited; the link is on its way to %(email)s.")
+            % {"name": patient.legal_name, "email": patient.email},
+        )
+        return redirect(patient)
     return render(request, "intake/patient_invite.html", {"form": form})
 
 

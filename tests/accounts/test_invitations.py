@@ -3,6 +3,7 @@
 import datetime
 import re
 import time
+import uuid
 from unittest import mock
 
 import pytest
@@ -36,6 +37,7 @@ def invite_form(clinic, faker, **overrides) -> dict:
         "email": faker.unique.email(),
         "date_of_birth": faker.date_of_birth(minimum_age=25, maximum_age=70).isoformat(),
         "phone": faker.numerify("(###) 555-####"),
+        "submission": str(uuid.uuid4()),  # the token a freshly shown form carries
     }
     data.update(overrides)
     return data
@@ -438,3 +440,33 @@ def test_audit_trail_records_the_invite_and_its_acceptance(invited, world, clien
     assert accepted.actor == patient.user and accepted.clinic == world.clinic
     for event in AuditEvent.objects.all():
         assert password not in " ".join(str(value) for value in event.__dict__.values())
+
+
+def test_a_double_submitted_patient_invitation_opens_one_chart_and_sends_one_email(
+    world, client, faker, django_capture_on_commit_callbacks
+):
+    client.force_login(world.nurse)
+    data = invite_form(world.clinic, faker)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("intake:patient_invite"), data)
+        second = client.post(reverse("intake:patient_invite"), data, follow=True)
+
+    patient = Patient.objects.get(email=data["email"])
+    assert first["Location"] == reverse("intake:patient_chart", args=[patient.code])
+    assert second.redirect_chain[-1][0] == reverse("intake:patient_chart", args=[patient.code])
+    assert "This was already recorded." in second.content.decode()
+    assert Patient.objects.filter(email=data["email"]).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_invitation_form_keeps_its_token_and_typing_after_an_error(world, client, faker):
+    client.force_login(world.nurse)
+    data = invite_form(world.clinic, faker, email="not-an-email")
+
+    response = client.post(reverse("intake:patient_invite"), data)
+
+    content = response.content.decode()
+    assert f'value="{data["submission"]}"' in content
+    assert f'value="{data["legal_name"]}"' in content
+    assert not Patient.objects.filter(legal_name=data["legal_name"]).exists()
