@@ -1,4 +1,4 @@
-"""Settings refuse to start without a secret key; the demo clinic loads once and every demo login works."""
+"""The app refuses to serve without a secret key; the demo clinic loads once and every demo login works."""
 
 import io
 import os
@@ -22,9 +22,18 @@ UNREACHABLE_POSTGRES = "postgres://nobody@127.0.0.1:1/not_a_database"
 
 
 def import_settings(**env: str) -> subprocess.CompletedProcess:
+    return run_python("import kap_clinic.settings", **env)
+
+
+def load_wsgi_application(**env: str) -> subprocess.CompletedProcess:
+    """What gunicorn and runserver do first."""
+    return run_python("import kap_clinic.wsgi", **env)
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     clean_env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": UNREACHABLE_POSTGRES, **env}
     return subprocess.run(  # noqa: S603 (our own interpreter, a fixed argument list)
-        [sys.executable, "-c", "import kap_clinic.settings"],
+        [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env=clean_env,
         capture_output=True,
@@ -34,15 +43,29 @@ def import_settings(**env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_settings_without_secret_key_and_debug_off_fail_naming_secret_key():
-    result = import_settings()
+def test_serving_without_secret_key_and_debug_off_fails_naming_secret_key():
+    result = load_wsgi_application()
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_settings_with_debug_explicitly_off_still_need_the_secret_key():
-    result = import_settings(DEBUG="0")
+def test_serving_with_debug_explicitly_off_still_needs_the_secret_key():
+    result = load_wsgi_application(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_serving_starts_with_a_secret_key(faker):
+    result = load_wsgi_application(SECRET_KEY=faker.pystr(min_chars=50, max_chars=60))
+    assert result.returncode == 0, result.stderr
+
+
+def test_without_a_secret_key_nothing_can_be_signed():
+    result = run_python(
+        "import django; django.setup(); from django.core import signing; signing.dumps('x')",
+        DJANGO_SETTINGS_MODULE="kap_clinic.settings",
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
