@@ -1,5 +1,6 @@
 import datetime
 
+from django.apps import apps
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,6 +44,8 @@ def clinician_home(request):
 @role_required(User.Role.ADMIN)
 def admin_home(request):
     clinic = clinic_for_request(request, Action.MANAGE_STAFF)
+    recent_events = list(AuditEvent.objects.filter(clinic=clinic).select_related("actor")[:8])
+    _describe(recent_events)
     return render(
         request,
         "dashboards/admin_home.html",
@@ -50,7 +53,7 @@ def admin_home(request):
             "clinic": clinic,
             "patient_count": Patient.objects.filter(clinic=clinic).count(),
             "active_staff": User.objects.staff_of(clinic).count(),
-            "recent_events": AuditEvent.objects.filter(clinic=clinic).select_related("actor")[:8],
+            "recent_events": recent_events,
             "open_discrepancies": ledger_selectors.open_discrepancies(clinic).count(),
             "unwitnessed_waste": ledger_selectors.unwitnessed_waste(clinic).count(),
         },
@@ -92,11 +95,22 @@ def audit_log(request):
     )
     for event in page:
         event.patient_name = names.get(event.patient_code, "")
+    _describe(page)
     return render(
         request,
         "dashboards/audit_log.html",
         {"clinic": clinic, "form": form, "page": page, "page_query": page_query},
     )
+
+
+def _describe(events) -> None:
+    """Give each event `what`: the record's kind in words ("patient", "ledger entry"), else its detail."""
+    for event in events:
+        try:
+            model = apps.get_model(event.object_type) if event.object_type else None
+        except (LookupError, ValueError):
+            model = None
+        event.what = model._meta.verbose_name if model else event.detail
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
