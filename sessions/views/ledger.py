@@ -213,6 +213,7 @@ def ledger_administer(request, code):
             },
         )
         return redirect("dosing:ledger_lot", code=lot.code)
+    _audit_view(request, lot.clinic, "ledger dose form: the clinic's patients listed", obj=lot)
     return render(
         request,
         "dosing/ledger/administer.html",
@@ -259,6 +260,7 @@ def ledger_waste(request, code):
                 % {"mg": fmt_quantity(lot, entry.quantity_mg)},
             )
         return redirect("dosing:ledger_entry", code=entry.code)
+    _audit_view(request, lot.clinic, "ledger waste form: recent doses listed", obj=lot)
     return render(request, "dosing/ledger/waste.html", _lot_form_context(lot, form))
 
 
@@ -428,6 +430,7 @@ def ledger_entry_correct(request, code):
         request.POST or None, entry=entry, initial={"quantity": Decimal(rules.plain_number(abs(net)))}
     )
     context = {"entry": entry, "lot": lot, "form": form, "current": current, "clinic": lot.clinic}
+    _audit_view(request, lot.clinic, f"ledger {entry.kind} entry (correction form)", obj=entry, patient=entry.patient)
     if "confirm" in request.POST:
         correction = write_once(
             request,
