@@ -22,22 +22,39 @@ class Action(StrEnum):
     VIEW_CHART = "view_chart"
     EDIT_CHART = "edit_chart"
     RESEND_INVITATION = "resend_invitation"
+    FILL_INTAKE = "fill_intake"  # the patient's own questionnaire, measures and consent signature
+    REVIEW_INTAKE = "review_intake"  # read the intake, draft the assessment, acknowledge safety alerts
+    SIGN_ELIGIBILITY = "sign_eligibility"  # prescribers only
+    WRITE_PLAN = "write_plan"  # prescribers only
     # clinic business
     LIST_PATIENTS = "list_patients"
     INVITE_PATIENT = "invite_patient"
     MANAGE_STAFF = "manage_staff"
     VIEW_AUDIT_LOG = "view_audit_log"
+    REVIEW_QUEUE = "review_queue"  # the clinic's intakes awaiting review and open safety alerts
+    MANAGE_CONSENT = "manage_consent"  # write and publish consent documents
+    MANAGE_PROTOCOL = "manage_protocol"  # PCL-5 cutoff, per-route protocol, licensed risk-screen wording
     # controlled-substance ledger (a clinic's own records; patients and therapists never)
     VIEW_LEDGER = "view_ledger"
     RECORD_LEDGER = "record_ledger"
 
 
-PATIENT_ACTIONS = frozenset({Action.VIEW_CHART, Action.EDIT_CHART, Action.RESEND_INVITATION})
+PATIENT_ACTIONS = frozenset(
+    {
+        Action.VIEW_CHART,
+        Action.EDIT_CHART,
+        Action.RESEND_INVITATION,
+        Action.FILL_INTAKE,
+        Action.REVIEW_INTAKE,
+        Action.SIGN_ELIGIBILITY,
+        Action.WRITE_PLAN,
+    }
+)
 
 # What each role may do within its scope. Clinician kinds add to the clinician row where a step
 # needs a particular licence (e.g. only a prescriber signs eligibility), in later stages.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    "patient": frozenset({Action.VIEW_CHART}),
+    "patient": frozenset({Action.VIEW_CHART, Action.FILL_INTAKE}),
     "clinician": frozenset(
         {
             Action.VIEW_CHART,
@@ -45,6 +62,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RESEND_INVITATION,
             Action.LIST_PATIENTS,
             Action.INVITE_PATIENT,
+            Action.REVIEW_INTAKE,
+            Action.REVIEW_QUEUE,
         }
     ),
     "admin": frozenset(
@@ -57,11 +76,13 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_AUDIT_LOG,
             Action.VIEW_LEDGER,
             Action.RECORD_LEDGER,
+            Action.MANAGE_CONSENT,
+            Action.MANAGE_PROTOCOL,
         }
     ),
 }
 KIND_ACTIONS: dict[str, frozenset[Action]] = {
-    "prescriber": frozenset({Action.VIEW_LEDGER, Action.RECORD_LEDGER}),
+    "prescriber": frozenset({Action.VIEW_LEDGER, Action.RECORD_LEDGER, Action.SIGN_ELIGIBILITY, Action.WRITE_PLAN}),
     "therapist": frozenset(),
     "nurse": frozenset({Action.VIEW_LEDGER, Action.RECORD_LEDGER}),
 }

@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -31,6 +32,12 @@ class Clinic(models.Model):
         blank=True,
         validators=[validate_dea_number],
         help_text=_("This location's registration: it heads the controlled-substance records."),
+    )
+    pcl5_cutoff = models.PositiveSmallIntegerField(
+        _("PCL-5 cutoff"),
+        default=33,
+        validators=[MinValueValidator(20), MaxValueValidator(60)],
+        help_text=_("A PCL-5 total at or above this suggests provisional PTSD (NC-PTSD: 31–33; some programs 38)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -17,6 +17,12 @@ class Action(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Reset password")
     DEACTIVATE = "deactivate", _("Deactivated account")
     REACTIVATE = "reactivate", _("Reactivated account")
+    SUBMIT = "submit", _("Submitted")
+    SIGN = "sign", _("Signed")
+    PUBLISH = "publish", _("Published")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledged")
+    DOWNLOAD = "download", _("Downloaded")
+    ALERT = "alert", _("Safety alert opened")
 
 
 class Outcome(models.TextChoices):

@@ -5,7 +5,7 @@ from kap_clinic.accounts.services import invitation_create, user_create_invited
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_record
 
-from .models import Patient
+from ..models import Patient
 
 
 @transaction.atomic
@@ -36,4 +36,18 @@ def patient_invite(
     )
     audit_record(actor=invited_by, action=AuditEvent.Action.CREATE, patient=patient, obj=patient)
     invitation_create(user=user, clinic=clinic, invited_by=invited_by)
+    return patient
+
+
+def patient_set_stage(*, patient: Patient, stage: str, by: User) -> Patient:
+    """Move the chart to `stage` (shown on the chart and the patient list), audited. Callers hold the
+    transaction and check the step before it; a move to the same stage writes nothing."""
+    if patient.stage == stage:
+        return patient
+    previous = patient.stage
+    patient.stage = stage
+    patient.save(update_fields=["stage", "updated_at"])
+    audit_record(
+        actor=by, action=AuditEvent.Action.UPDATE, patient=patient, obj=patient, detail=f"stage {previous} → {stage}"
+    )
     return patient

@@ -14,10 +14,10 @@ from kap_clinic.audit.services import audit_list_view
 from kap_clinic.pagination import paginate
 from kap_clinic.submissions.decorators import once_per_form, write_once
 
-from . import services
-from .access import patient_for_request
-from .forms import PatientInviteForm
-from .models import Patient
+from .. import services
+from ..access import patient_for_request
+from ..forms import PatientInviteForm
+from ..models import Patient
 
 STAFF = (User.Role.CLINICIAN, User.Role.ADMIN)
 

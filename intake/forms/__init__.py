@@ -1,0 +1,3 @@
+from .patients import PatientInviteForm
+
+__all__ = ["PatientInviteForm"]
