@@ -18,5 +18,10 @@ def patient_for_request(
     patient = Patient.objects.select_related("clinic", "user").filter(code=code).first()
     if patient is None or not can(request.user, action, patient=patient):
         deny_as_not_found(request, f"{action} on patient {code}", "No such patient.")
-    audit_record(actor=request.user, action=audit_action, patient=patient, obj=patient, detail=str(action))
+    return audited_patient(request, patient, action, audit_action=audit_action)
+
+
+def audited_patient(request, patient, action: Action, *, audit_action: str, obj=None):
+    """Record that the user reached `patient`'s data (through `obj`, default the chart) for `action`."""
+    audit_record(actor=request.user, action=audit_action, patient=patient, obj=obj or patient, detail=str(action))
     return patient

@@ -26,12 +26,17 @@ class Action(StrEnum):
     REVIEW_INTAKE = "review_intake"  # read the intake, draft the assessment, acknowledge safety alerts
     SIGN_ELIGIBILITY = "sign_eligibility"  # prescribers only
     WRITE_PLAN = "write_plan"  # prescribers only
+    SCHEDULE_SESSION = "schedule_session"  # book, cancel or mark a no-show
+    RUN_SESSION = "run_session"  # check in, pre-dose check, administer, observe, adverse events, discharge
+    OVERRIDE_DOSING = "override_dosing"  # prescribers only: clear a hold, a dose guardrail, discharge criteria
+    WRITE_SESSION_NOTE = "write_session_note"  # the monitoring or therapist's note of a session, and addenda
     # clinic business
     LIST_PATIENTS = "list_patients"
     INVITE_PATIENT = "invite_patient"
     MANAGE_STAFF = "manage_staff"
     VIEW_AUDIT_LOG = "view_audit_log"
     REVIEW_QUEUE = "review_queue"  # the clinic's intakes awaiting review and open safety alerts
+    VIEW_BOARD = "view_board"  # the live observation board and the clinic's session schedule
     MANAGE_CONSENT = "manage_consent"  # write and publish consent documents
     MANAGE_PROTOCOL = "manage_protocol"  # PCL-5 cutoff, per-route protocol, licensed risk-screen wording
     # controlled-substance ledger (a clinic's own records; patients and therapists never)
@@ -48,6 +53,10 @@ PATIENT_ACTIONS = frozenset(
         Action.REVIEW_INTAKE,
         Action.SIGN_ELIGIBILITY,
         Action.WRITE_PLAN,
+        Action.SCHEDULE_SESSION,
+        Action.RUN_SESSION,
+        Action.OVERRIDE_DOSING,
+        Action.WRITE_SESSION_NOTE,
     }
 )
 
@@ -64,6 +73,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.INVITE_PATIENT,
             Action.REVIEW_INTAKE,
             Action.REVIEW_QUEUE,
+            Action.SCHEDULE_SESSION,
+            Action.WRITE_SESSION_NOTE,
+            Action.VIEW_BOARD,
         }
     ),
     "admin": frozenset(
@@ -78,13 +90,23 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECORD_LEDGER,
             Action.MANAGE_CONSENT,
             Action.MANAGE_PROTOCOL,
+            Action.SCHEDULE_SESSION,
         }
     ),
 }
 KIND_ACTIONS: dict[str, frozenset[Action]] = {
-    "prescriber": frozenset({Action.VIEW_LEDGER, Action.RECORD_LEDGER, Action.SIGN_ELIGIBILITY, Action.WRITE_PLAN}),
+    "prescriber": frozenset(
+        {
+            Action.VIEW_LEDGER,
+            Action.RECORD_LEDGER,
+            Action.SIGN_ELIGIBILITY,
+            Action.WRITE_PLAN,
+            Action.RUN_SESSION,
+            Action.OVERRIDE_DOSING,
+        }
+    ),
     "therapist": frozenset(),
-    "nurse": frozenset({Action.VIEW_LEDGER, Action.RECORD_LEDGER}),
+    "nurse": frozenset({Action.VIEW_LEDGER, Action.RECORD_LEDGER, Action.RUN_SESSION}),
 }
 
 

@@ -159,6 +159,7 @@ STATICFILES_DIRS = [
     # Installed from the npm registry by `make` (package.json); never a CDN.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -1,11 +1,29 @@
 from django.urls import path
 
 from . import views
+from .views import observation, predose, sessions
 
 app_name = "dosing"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    # dosing sessions: schedule, the session record and its steps, the live observation board
+    path("sessions/", sessions.session_list, name="session_list"),
+    path("patients/<uuid:code>/schedule/", sessions.session_schedule, name="session_schedule"),
+    path("sessions/<uuid:code>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<uuid:code>/status/<slug:to>/", sessions.session_transition, name="session_transition"),
+    path("sessions/<uuid:code>/pre-dose/", predose.predose_check, name="predose_check"),
+    path("sessions/<uuid:code>/pre-dose/override/", predose.predose_override, name="predose_override"),
+    path("sessions/<uuid:code>/administer/", predose.administration_add, name="administration_add"),
+    path("sessions/<uuid:code>/observe/", observation.observation_add, name="observation_add"),
+    path("sessions/<uuid:code>/adverse-events/new/", observation.adverse_event_add, name="adverse_event_add"),
+    path("sessions/<uuid:code>/discharge/", sessions.session_discharge, name="session_discharge"),
+    path("sessions/<uuid:code>/notes/<slug:kind>/", sessions.session_note, name="session_note"),
+    path("sessions/<uuid:code>/notes/<slug:kind>/sign/", sessions.session_note_sign, name="session_note_sign"),
+    path("sessions/<uuid:code>/addenda/new/", sessions.session_addendum, name="session_addendum"),
+    path("sessions/<uuid:code>/rems/", sessions.session_rems, name="session_rems"),
+    path("board/", observation.board, name="board"),
+    path("board/rows/", observation.board_rows, name="board_rows"),
     # the controlled-substance ledger
     path("ledger/", views.ledger_home, name="ledger"),
     path("ledger/receive/", views.ledger_receive, name="ledger_receive"),

@@ -79,10 +79,12 @@ def test_admin_views_charts_but_may_not_edit_them(world):
     assert not can(world.admin, Action.EDIT_CHART, patient=world.patient_a)
 
 
-def test_admin_runs_their_own_clinic(world):
-    assert allowed_clinic_actions(world.admin, world.clinic) == set(CLINIC_ACTIONS)
-    for action in CLINIC_ACTIONS:
+def test_admin_runs_their_own_clinic_but_not_its_clinical_review(world):
+    business = set(CLINIC_ACTIONS) - {Action.REVIEW_QUEUE}
+    assert allowed_clinic_actions(world.admin, world.clinic) == business
+    for action in business:
         assert list(clinics_where(world.admin, action)) == [world.clinic]
+    assert not clinics_where(world.admin, Action.REVIEW_QUEUE).exists()
 
 
 @pytest.mark.parametrize("persona", (*STAFF, "patient_a"))

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kap_clinic.vitals import hard_bound_constraints
@@ -137,6 +138,9 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"Assessment of {self.patient}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("intake:assessment_edit", args=[self.patient.code])
+
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
@@ -154,6 +158,9 @@ class RouteProtocol(models.Model):
     dose_min = models.DecimalField(max_digits=7, decimal_places=3)
     dose_max = models.DecimalField(max_digits=7, decimal_places=3)
     maximum_mg = models.DecimalField(max_digits=7, decimal_places=1, help_text=_("No single dose above this."))
+    min_observation_minutes = models.PositiveSmallIntegerField(
+        default=120, help_text=_("Minimum observation after the last dose before discharge.")
+    )
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -240,6 +247,9 @@ class TreatmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_route_display()} plan for {self.patient}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("intake:plan_edit", args=[self.patient.code])
 
     @property
     def is_signed(self) -> bool:

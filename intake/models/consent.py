@@ -2,7 +2,6 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from ._locks import append_only, locked_once
 

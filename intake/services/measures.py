@@ -5,6 +5,7 @@ from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_record
 from kap_clinic.instruments import instrument as get_instrument
 from kap_clinic.instruments import score
+from kap_clinic.instruments.scoring import validate_answers
 
 from ..models import MeasureResponse, Patient
 from .safety import safety_alerts_for_score
@@ -26,7 +27,7 @@ def measure_record(
     incomplete or out-of-range answer."""
     definition = get_instrument(instrument)
     result = score(definition, answers, pcl5_cutoff=patient.clinic.pcl5_cutoff)
-    clean = {key: int(value) for key, value in answers.items() if value not in ("", None)}
+    clean = validate_answers(definition, answers)  # only the answers the instrument asks (C-SSRS skip logic)
     response = MeasureResponse.objects.create(
         patient=patient,
         instrument=definition.key,

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kap_clinic.access import Action, clinics_where, role_required
+from kap_clinic.access import Action, can, clinics_where, role_required
 from kap_clinic.accounts.models import User
 from kap_clinic.accounts.services import invitation_resend
 from kap_clinic.audit.models import AuditEvent
@@ -14,10 +14,14 @@ from kap_clinic.audit.services import audit_list_view
 from kap_clinic.pagination import paginate
 from kap_clinic.submissions.decorators import once_per_form, write_once
 
-from .. import services
+from .. import selectors, services
 from ..access import patient_for_request
 from ..forms import PatientInviteForm
-from ..models import Patient
+from ..measure_schedule import schedule_labels
+from ..models import IntakeQuestionnaire, Patient
+from ..sections import SECTIONS, position, section
+from ..services.questionnaire import SUBMIT_STEP
+from .questionnaire import SAFETY_KEY
 
 STAFF = (User.Role.CLINICIAN, User.Role.ADMIN)
 
@@ -72,8 +76,23 @@ def patient_invite(request):
 
 @login_required
 def patient_chart(request, code):
+    """The chart: stage, the intake and consent, and for the care team the open safety alerts, the
+    assessment and the current plan, with links to review, assess and plan."""
     patient = patient_for_request(request, code, Action.VIEW_CHART)
-    return render(request, "intake/patient_chart.html", {"patient": patient})
+    context = {"patient": patient, "questionnaire": selectors.questionnaire_of(patient)}
+    if can(request.user, Action.REVIEW_INTAKE, patient=patient):
+        plan = selectors.plan_current(patient)
+        context |= {
+            "care_team": True,
+            "may_plan": can(request.user, Action.WRITE_PLAN, patient=patient),
+            "open_alerts": selectors.patient_open_alerts(patient),
+            "assessment": selectors.assessment_signed(patient),
+            "assessment_draft": selectors.assessment_draft(patient),
+            "plan": plan,
+            "plan_schedule": schedule_labels(plan.measure_schedule) if plan else [],
+            "plan_draft": selectors.plan_draft(patient),
+        }
+    return render(request, "intake/patient_chart.html", context)
 
 
 @require_POST
@@ -96,4 +115,25 @@ def patient_home(request):
     if chart is None:
         return render(request, "intake/no_chart.html", status=404)
     patient = patient_for_request(request, chart, Action.VIEW_CHART)
-    return render(request, "intake/patient_home.html", {"patient": patient})
+    questionnaire = IntakeQuestionnaire.objects.filter(patient=patient).first()
+    return render(
+        request,
+        "intake/patient_home.html",
+        {
+            "patient": patient,
+            "questionnaire": questionnaire,
+            "intake_step": _intake_step(questionnaire),
+            "intake_total": len(SECTIONS),
+            "plan": patient.treatment_plans.filter(signed_at__isnull=False).order_by("-signed_at").first(),
+            "safety_notice": bool(request.session.pop(SAFETY_KEY, False)),
+        },
+    )
+
+
+def _intake_step(questionnaire) -> int | None:
+    """The number of the step the patient will resume at (None before the first visit)."""
+    if questionnaire is None:
+        return None
+    if section(questionnaire.current_step):
+        return position(questionnaire.current_step)
+    return len(questionnaire.completed_steps or []) + 1 if questionnaire.current_step != SUBMIT_STEP else len(SECTIONS)

@@ -39,6 +39,18 @@ class Clinic(models.Model):
         validators=[MinValueValidator(20), MaxValueValidator(60)],
         help_text=_("A PCL-5 total at or above this suggests provisional PTSD (NC-PTSD: 31–33; some programs 38)."),
     )
+    observation_interval_minutes = models.PositiveSmallIntegerField(
+        _("observation interval (minutes)"),
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(60)],
+        help_text=_("How often the observation board prompts for a new entry (e.g. every 15 min [S82])."),
+    )
+    weight_max_age_days = models.PositiveSmallIntegerField(
+        _("weight valid for (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("A weight-based dose needs a weight measured within this many days."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

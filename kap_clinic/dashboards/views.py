@@ -5,8 +5,9 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from intake import selectors as intake_selectors
 from intake.models import Patient
-from kap_clinic.access import Action, clinic_for_request, role_required, staff_clinics
+from kap_clinic.access import Action, clinic_for_request, clinics_where, role_required, staff_clinics
 from kap_clinic.accounts.models import User
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_list_view
@@ -14,6 +15,8 @@ from kap_clinic.pagination import paginate
 from sessions import selectors as ledger_selectors
 
 from .forms import AuditFilterForm
+
+WORKLIST_SIZE = 5  # rows of each worklist on the home page; the full lists are a click away
 
 HOMES = {
     User.Role.PATIENT: "intake:patient_home",
@@ -31,14 +34,29 @@ def home(request):
 
 @role_required(User.Role.CLINICIAN)
 def clinician_home(request):
-    """The clinician's worklists. Stage worklists (reviews, sessions, alerts) join as those stages land."""
+    """The clinician's worklists: open safety alerts and intakes awaiting review (with counts), patients
+    by stage and recently updated charts."""
     clinics = list(staff_clinics(request.user))
     patients = Patient.objects.filter(clinic__in=clinics)
     counts = dict(patients.values_list("stage").annotate(n=Count("pk")).order_by())
     stages = [(value, label, counts.get(value, 0)) for value, label in Patient.Stage.choices]
     recent = patients.select_related("clinic").order_by("-updated_at")[:10]
+    review_clinics = list(clinics_where(request.user, Action.REVIEW_QUEUE))
+    alerts = intake_selectors.open_alerts(review_clinics)
+    queue = intake_selectors.review_queue(review_clinics)
     audit_list_view(actor=request.user, clinics=clinics, detail="clinician home: recently updated charts")
-    return render(request, "dashboards/clinician_home.html", {"stages": stages, "recent": recent})
+    return render(
+        request,
+        "dashboards/clinician_home.html",
+        {
+            "stages": stages,
+            "recent": recent,
+            "alerts": alerts[:WORKLIST_SIZE],
+            "alert_count": alerts.count(),
+            "queue": queue[:WORKLIST_SIZE],
+            "queue_count": queue.count(),
+        },
+    )
 
 
 @role_required(User.Role.ADMIN)

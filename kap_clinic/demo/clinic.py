@@ -10,6 +10,7 @@ from django.db import transaction
 
 from intake.models import Patient
 from kap_clinic.accounts.models import Clinic, Membership, User
+from kap_clinic.demo.intake import SCENARIOS, seed_consent, seed_intake
 from kap_clinic.demo.ledger import seed_ledger
 
 DEMO_PASSWORD = "kap-demo-password-2026"
@@ -55,6 +56,8 @@ PATIENTS = {
         ("patient1", "Alex Morgan", "Alex", datetime.date(1986, 4, 12), Patient.Stage.INTAKE),
         ("patient2", "Jamie Chen", "", datetime.date(1979, 9, 30), Patient.Stage.INTAKE),
         ("patient3", "Riley Thompson", "Ri", datetime.date(1992, 1, 5), Patient.Stage.INVITED),
+        ("patient4", "Morgan Reyes", "", datetime.date(1975, 2, 17), Patient.Stage.INTAKE),
+        ("patient5", "Sam Patel", "", datetime.date(1968, 8, 9), Patient.Stage.INTAKE),
     ],
     "desert": [
         ("patient1", "Casey Alvarez", "", datetime.date(1983, 6, 21), Patient.Stage.INTAKE),
@@ -81,6 +84,7 @@ def seed() -> list[DemoLogin]:
             defaults={k: spec[k] for k in ("time_zone", "address", "phone", "contact_email", "dea_number")},
         )
         slug = spec["slug"]
+        charts = {}
         for handle, role, kind, *names in STAFF:
             email = f"{handle}@{slug}.demo"
             user = _user(email, names[index], role, kind)
@@ -90,7 +94,7 @@ def seed() -> list[DemoLogin]:
             email = f"{handle}@{slug}.demo"
             invited_only = stage == Patient.Stage.INVITED
             user = _user(email, preferred or legal, User.Role.PATIENT, active_password=not invited_only)
-            Patient.objects.get_or_create(
+            patient, _ = Patient.objects.get_or_create(
                 user=user,
                 defaults={
                     "clinic": clinic,
@@ -104,5 +108,11 @@ def seed() -> list[DemoLogin]:
             )
             if not invited_only:
                 logins.append(DemoLogin(email, "Patient", clinic.name))
+            charts[handle] = patient
+        seed_consent(clinic, User.objects.get(email=f"admin@{slug}.demo"))
+        prescriber = User.objects.get(email=f"prescriber@{slug}.demo")
+        for (clinic_slug, handle), scenario in SCENARIOS.items():
+            if clinic_slug == slug:
+                seed_intake(charts[handle], scenario, handle, prescriber=prescriber)
         seed_ledger(clinic, slug)
     return logins

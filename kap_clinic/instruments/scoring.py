@@ -59,21 +59,23 @@ def validate_answers(instrument: d.Instrument, answers: dict) -> dict[str, int]:
         value = answers.get(key)
         if value in ("", None):
             raise ValidationError(_("Please answer every question."), code="incomplete")
-        try:
-            value = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError(_("An answer is not one of the choices."), code="invalid") from None
-        if value not in allowed:
-            raise ValidationError(_("An answer is not one of the choices."), code="invalid")
-        clean[key] = value
+        clean[key] = _choice(value, allowed)
     extra_allowed = {value for value, _label in instrument.extra_options}
     for item in instrument.extra_items:
         value = answers.get(item.key)
         if value not in ("", None):
-            if int(value) not in extra_allowed:
-                raise ValidationError(_("An answer is not one of the choices."), code="invalid")
-            clean[item.key] = int(value)
+            clean[item.key] = _choice(value, extra_allowed)
     return clean
+
+
+def _choice(value, allowed: set[int]) -> int:
+    """An option value as posted ("2") or stored (2). Anything else is refused rather than coerced: int()
+    would turn 2.5 into 2 and True into 1, and raise a bare ValueError on text."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        raise ValidationError(_("An answer is not one of the choices."), code="invalid")
+    return value
 
 
 def cssrs_required(answers: dict) -> list[str]:

@@ -1,9 +1,20 @@
-"""Dosing sessions (a later issue), the controlled-substance ledger, and the sent forms that wrote to it.
+"""Dosing sessions, the controlled-substance ledger, and the sent forms that wrote to it.
 
 One module per part of the app, each re-exported here, so `from sessions.models import Lot` works
 whichever module holds the model.
 """
 
+from .dosing import (
+    Addendum,
+    Administration,
+    AdverseEvent,
+    Discharge,
+    DosingSession,
+    ObservationEntry,
+    PreDoseCheck,
+    SessionNote,
+    StatusChange,
+)
 from .ledger import (
     CORRECTABLE_KINDS,
     EITHER_WAY_KINDS,
@@ -27,6 +38,15 @@ from .ledger import (
 )
 
 __all__ = [
+    "Addendum",
+    "Administration",
+    "AdverseEvent",
+    "Discharge",
+    "DosingSession",
+    "ObservationEntry",
+    "PreDoseCheck",
+    "SessionNote",
+    "StatusChange",
     "CORRECTABLE_KINDS",
     "EITHER_WAY_KINDS",
     "INFLOW_KINDS",
