@@ -89,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kap_clinic.accounts.context_processors.navigation",
+                "kap_clinic.dashboards.context_processors.navigation",
             ],
         },
     },

@@ -39,6 +39,8 @@ VITALS = {
         VitalBounds("weight_kg", _("Weight"), "kg", (_d(30), _d(300)), (_d(40), _d(200)), "[S145]"),
     )
 }
+# The columns of a set of vitals (intake.VitalSigns), in display order.
+VITAL_COLUMNS = (*VITALS, "height_cm")
 WEIGHT_CHANGE_CONFIRM_PERCENT = Decimal(5)  # a change >5% since the last visit asks to confirm [S145]
 
 

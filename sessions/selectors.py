@@ -1,19 +1,33 @@
-"""What the ledger pages read: one clinic's lots, entries, worklists and reports, in a fixed number of queries."""
+"""What the ledger and session pages read: one clinic's lots, entries, worklists and reports, the sessions
+of a day, one session's whole record, in a fixed number of queries."""
 
 import datetime
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kap_clinic.access import KIND_ACTIONS, ROLE_ACTIONS, Action
 from kap_clinic.accounts.models import User
 
+from . import clinic_time
 from . import ledger_rules as rules
-from .models import Count, Inventory, LedgerEntry, Lot
+from .models import (
+    Addendum,
+    Administration,
+    AdverseEvent,
+    Count,
+    DosingSession,
+    Inventory,
+    LedgerEntry,
+    Lot,
+    ObservationEntry,
+    SessionNote,
+    StatusChange,
+)
 
 Kind = LedgerEntry.Kind
 _MG = DecimalField(max_digits=12, decimal_places=rules.MG_PLACES)
@@ -153,3 +167,159 @@ def inventory_lines(inventory: Inventory):
     return inventory.lines.select_related("lot", "last_count").order_by(
         "lot__substance", "lot__form", "lot__expires_on"
     )
+
+
+# --- dosing sessions ---------------------------------------------------------------------------------
+
+
+def clinic_day_bounds(clinic, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """Midnight to midnight of `day` in the clinic's own time zone, as aware datetimes."""
+    zone = zoneinfo.ZoneInfo(clinic.time_zone)
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return start, end
+
+
+def sessions_listed(clinics) -> QuerySet:
+    """Sessions of `clinics`' patients with what a list row shows (patient, plan, staff)."""
+    return DosingSession.objects.filter(patient__clinic__in=clinics).select_related(
+        "patient__clinic", "plan", "prescriber", "monitor"
+    )
+
+
+def _today_filter(clinics) -> Q:
+    """Sessions scheduled today, each clinic's today in its own time zone."""
+    condition = Q(pk__in=[])
+    for clinic in clinics:
+        start, end = clinic_day_bounds(clinic, clinic_time.clinic_today(clinic))
+        condition |= Q(patient__clinic=clinic, scheduled_at__gte=start, scheduled_at__lt=end)
+    return condition
+
+
+def sessions_today(clinics) -> QuerySet:
+    """Today's sessions of `clinics` (every status), by time."""
+    return sessions_listed(clinics).filter(_today_filter(clinics)).order_by("scheduled_at", "pk")
+
+
+def sessions_in_observation(clinics) -> QuerySet:
+    """Patients being dosed or observed now, longest in first."""
+    statuses = [DosingSession.Status.DOSING, DosingSession.Status.OBSERVING]
+    return sessions_listed(clinics).filter(status__in=statuses).order_by("dosed_at", "scheduled_at", "pk")
+
+
+def sessions_worklists(clinics) -> tuple[list, list]:
+    """Today's sessions and those being dosed or observed now, for the clinician home: one query."""
+    in_observation = [DosingSession.Status.DOSING, DosingSession.Status.OBSERVING]
+    rows = list(
+        sessions_listed(clinics)
+        .filter(_today_filter(clinics) | Q(status__in=in_observation))
+        .order_by("scheduled_at", "pk")
+    )
+    today = [
+        s
+        for s in rows
+        if clinic_time.clinic_date(s.patient.clinic, s.scheduled_at) == clinic_time.clinic_today(s.patient.clinic)
+    ]
+    observing = sorted(
+        (s for s in rows if s.status in in_observation), key=lambda s: (s.dosed_at or s.scheduled_at, s.pk)
+    )
+    return today, observing
+
+
+def session_page(session):
+    """One session with everything its page shows, in a fixed number of queries."""
+    return (
+        DosingSession.objects.select_related(
+            "patient__clinic",
+            "patient__user",
+            "plan",
+            "prescriber",
+            "monitor",
+            "signed_by",
+            "created_by",
+            "pre_dose_check__vitals",
+            "pre_dose_check__risk_screen",
+            "pre_dose_check__phq9",
+            "pre_dose_check__recorded_by",
+            "pre_dose_check__override_by",
+            "discharge__discharged_by",
+            "discharge__override_by",
+        )
+        .prefetch_related(
+            Prefetch(
+                "administrations",
+                queryset=Administration.objects.select_related(
+                    "lot", "administered_by", "recorded_by", "override_by", "ledger_entry"
+                ).order_by("started_at", "pk"),
+            ),
+            Prefetch(
+                "observations",
+                queryset=ObservationEntry.objects.select_related("recorded_by").order_by("observed_at", "pk"),
+            ),
+            Prefetch("adverse_events", queryset=_adverse_events()),
+            Prefetch("notes", queryset=_notes()),
+            Prefetch("addenda", queryset=_addenda()),
+            Prefetch("status_changes", queryset=_status_changes()),
+        )
+        .get(pk=session.pk)
+    )
+
+
+def _adverse_events():
+    return AdverseEvent.objects.select_related("recorded_by").order_by("onset_at", "pk")
+
+
+def _notes():
+    return SessionNote.objects.select_related("author").order_by("kind", "pk")
+
+
+def _addenda():
+    return Addendum.objects.select_related("author").order_by("created_at", "pk")
+
+
+def _status_changes():
+    return StatusChange.objects.select_related("by").order_by("at", "pk")
+
+
+def patient_sessions(patient) -> QuerySet:
+    """A patient's sessions for the chart, latest first, with the first administration's dose."""
+    return (
+        DosingSession.objects.filter(patient=patient)
+        .select_related("plan")
+        .prefetch_related(Prefetch("administrations", queryset=Administration.objects.order_by("started_at", "pk")))
+        .order_by("-scheduled_at", "-pk")
+    )
+
+
+def patient_next_session(patient):
+    """The patient's next session still to come (scheduled, from now on), or None."""
+    return (
+        DosingSession.objects.filter(
+            patient=patient, status=DosingSession.Status.SCHEDULED, scheduled_at__gte=timezone.now()
+        )
+        .select_related("plan", "patient__clinic")
+        .order_by("scheduled_at", "pk")
+        .first()
+    )
+
+
+def patient_next_session_prep(patient) -> dict | None:
+    """The patient's next session and its preparation times by the session's plan: no food after
+    `food_until`, no fluids after `fluids_until` (the plan's fasting hours before the session time).
+    None when nothing is booked."""
+    session = patient_next_session(patient)
+    if session is None:
+        return None
+    plan = session.plan
+    food_until = session.scheduled_at - datetime.timedelta(hours=float(plan.fasting_food_hours))
+    fluids_until = session.scheduled_at - datetime.timedelta(hours=float(plan.fasting_fluids_hours))
+    day = clinic_time.clinic_date(session.patient.clinic, session.scheduled_at)
+    return {
+        "session": session,
+        "plan": plan,
+        "food_until": food_until,
+        "fluids_until": fluids_until,
+        "food_day_before": clinic_time.clinic_date(session.patient.clinic, food_until) != day,
+        "fluids_day_before": clinic_time.clinic_date(session.patient.clinic, fluids_until) != day,
+        "time_zone": session.patient.clinic.time_zone,
+    }

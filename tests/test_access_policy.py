@@ -80,11 +80,12 @@ def test_admin_views_charts_but_may_not_edit_them(world):
 
 
 def test_admin_runs_their_own_clinic_but_not_its_clinical_review(world):
-    business = set(CLINIC_ACTIONS) - {Action.REVIEW_QUEUE}
+    business = set(CLINIC_ACTIONS) - {Action.REVIEW_QUEUE, Action.VIEW_BOARD}
     assert allowed_clinic_actions(world.admin, world.clinic) == business
     for action in business:
         assert list(clinics_where(world.admin, action)) == [world.clinic]
     assert not clinics_where(world.admin, Action.REVIEW_QUEUE).exists()
+    assert not clinics_where(world.admin, Action.VIEW_BOARD).exists()
 
 
 @pytest.mark.parametrize("persona", (*STAFF, "patient_a"))

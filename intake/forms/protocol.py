@@ -9,19 +9,45 @@ from kap_clinic.instruments.definitions import CSSRS_CONSTRUCTS
 from ..models import Route
 from ..models.assessment import DoseUnit
 from ..services.protocol import (
+    CLINIC_FIELDS,
     FASTING_MAX_HOURS,
+    OBSERVATION_INTERVAL_MAX,
+    OBSERVATION_INTERVAL_MIN,
+    OBSERVATION_MINUTES_MAX,
+    OBSERVATION_MINUTES_MIN,
     PCL5_CUTOFF_MAX,
     PCL5_CUTOFF_MIN,
     ROUTE_FIELDS,
     SCREENER_FIELDS,
+    WEIGHT_MAX_AGE_MAX,
+    WEIGHT_MAX_AGE_MIN,
     route_protocol_errors,
 )
 
 
-class ProtocolSettingsForm(forms.Form):
-    """The clinic's PCL-5 cutoff and, per route, fasting hours, dose unit, dose range and maximum single dose.
+def _whole(label, low: int, high: int, unit, help_text, *, required: bool = False):
+    """A whole number between `low` and `high`; left empty, the current value is kept."""
+    message = _("Enter a whole number between %(low)s and %(high)s %(unit)s.") % {
+        "low": low,
+        "high": high,
+        "unit": unit,
+    }
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=low,
+        max_value=high,
+        help_text=help_text,
+        error_messages={"min_value": message, "max_value": message, "invalid": message},
+    )
 
-    Route fields are named `<route>_<field>` (e.g. `iv_dose_max`); `routes()` gives them grouped."""
+
+class ProtocolSettingsForm(forms.Form):
+    """The clinic's PCL-5 cutoff, observation interval and how long a weight stays valid and, per route,
+    fasting hours, dose unit, dose range, maximum single dose and minimum observation after the dose.
+
+    Route fields are named `<route>_<field>` (e.g. `iv_dose_max`); `routes()` gives them grouped. The
+    observation and weight settings may be left empty: the current values are kept."""
 
     pcl5_cutoff = forms.IntegerField(
         label=_("PCL-5 cutoff (points, 0–80 scale)"),
@@ -33,9 +59,35 @@ class ProtocolSettingsForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, current: dict, **kwargs):
-        """`current`: the route settings shown before editing (`intake.protocol.route_protocols`)."""
+    observation_interval_minutes = _whole(
+        _("Observation interval (minutes)"),
+        OBSERVATION_INTERVAL_MIN,
+        OBSERVATION_INTERVAL_MAX,
+        _("minutes"),
+        _(
+            "How often the observation board asks for a new entry during a dosing session: e.g. BP every 10 "
+            "minutes during an IV infusion and every 15 minutes after (domain.md §3 [S82]). Default 15."
+        ),
+    )
+    weight_max_age_days = _whole(
+        _("Weight valid for (days)"),
+        WEIGHT_MAX_AGE_MIN,
+        WEIGHT_MAX_AGE_MAX,
+        _("days"),
+        _(
+            "A dose prescribed per kg needs a weight measured within this many days; the pre-dose check asks "
+            "for a new one when it is older (domain.md §8, weight row [S145]). Default 30."
+        ),
+    )
+
+    def __init__(self, *args, current: dict, clinic=None, **kwargs):
+        """`current`: the route settings shown before editing (`intake.protocol.route_protocols`);
+        `clinic`: its observation interval and weight validity are shown (and kept when left empty)."""
         super().__init__(*args, **kwargs)
+        self.current, self.clinic = current, clinic
+        if clinic is not None:
+            for name in CLINIC_FIELDS:
+                self.initial.setdefault(name, getattr(clinic, name))
         for route in Route:
             settings = current[route.value]
             prefix = route.value
@@ -49,11 +101,20 @@ class ProtocolSettingsForm(forms.Form):
                 max_digits=7,
                 decimal_places=1,
                 min_value=Decimal("0.1"),
-                help_text=_("No single dose above this many mg, whatever the weight."),
+                help_text=_(
+                    "No dose above this many mg, whatever the weight: a session's boosters and devices count together."
+                ),
                 error_messages={
                     "min_value": _("Enter a maximum single dose above 0 mg."),
                     "max_decimal_places": _("Use at most 1 decimal place (e.g. 112.5 mg)."),
                 },
+            )
+            self.fields[f"{prefix}_min_observation_minutes"] = _whole(
+                _("Minimum observation after the dose (minutes)"),
+                OBSERVATION_MINUTES_MIN,
+                OBSERVATION_MINUTES_MAX,
+                _("minutes"),
+                _("Discharge waits at least this long after the last dose. Spravato (REMS): at least 120."),
             )
             for name in ROUTE_FIELDS:
                 self.initial.setdefault(f"{prefix}_{name}", getattr(settings, name))
@@ -97,11 +158,18 @@ class ProtocolSettingsForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for route in Route:
+            name = f"{route.value}_min_observation_minutes"
+            if cleaned.get(name) is None and name not in self.errors:  # left empty: kept as it is
+                cleaned[name] = self.current[route.value].min_observation_minutes
             values = {name: cleaned.get(f"{route.value}_{name}") for name in ROUTE_FIELDS}
             for name, message in route_protocol_errors(values).items():
                 if f"{route.value}_{name}" not in self.errors:
                     self.add_error(f"{route.value}_{name}", message)
         return cleaned
+
+    def clinic_values(self) -> dict[str, int | None]:
+        """The observation interval and weight validity typed (None: left empty, keep the current one)."""
+        return {name: self.cleaned_data.get(name) for name in CLINIC_FIELDS}
 
     def route_values(self) -> dict[str, dict]:
         return {

@@ -13,19 +13,9 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kap_clinic.vitals import VITALS, WEIGHT_CHANGE_CONFIRM_PERCENT, fahrenheit_to_celsius, pounds_to_kg
+from kap_clinic.vitals import VITAL_COLUMNS, VITALS, WEIGHT_CHANGE_CONFIRM_PERCENT, fahrenheit_to_celsius, pounds_to_kg
 
 HEIGHT_CM = (100, 250)  # the table's CHECK constraint (adults)
-MODEL_FIELDS = (
-    "systolic",
-    "diastolic",
-    "heart_rate",
-    "spo2",
-    "respiratory_rate",
-    "temperature_c",
-    "weight_kg",
-    "height_cm",
-)
 
 
 def _n(value: Decimal) -> str:
@@ -250,4 +240,4 @@ class VitalsForm(forms.Form):
 
     def vitals_data(self) -> dict:
         """The values given, by the model's column names (°C, kg): empty when nothing was entered."""
-        return {name: self.cleaned_data[name] for name in MODEL_FIELDS if self.cleaned_data.get(name) is not None}
+        return {name: self.cleaned_data[name] for name in VITAL_COLUMNS if self.cleaned_data.get(name) is not None}

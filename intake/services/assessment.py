@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kap_clinic.access import Action, can
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_record
+from kap_clinic.vitals import VITAL_COLUMNS
 
 from ..models import Assessment, IntakeQuestionnaire, Patient, VitalSigns
 from ..screening import has_absolute, screen
@@ -26,16 +27,6 @@ from .patients import patient_set_stage
 Decision = Assessment.Decision
 DRAFT_FIELDS = ("evaluation", "indication", "indication_other", "treatment_resistant", "prior_treatments")
 DECISION_FIELDS = ("decision", "decision_note", "override_reason")
-VITAL_FIELDS = (
-    "systolic",
-    "diastolic",
-    "heart_rate",
-    "spo2",
-    "respiratory_rate",
-    "temperature_c",
-    "weight_kg",
-    "height_cm",
-)
 
 
 def _submitted_questionnaire(patient: Patient) -> IntakeQuestionnaire:
@@ -52,7 +43,7 @@ def _vitals_record(*, patient: Patient, by, vitals: dict, current: VitalSigns | 
     """The baseline vitals the assessment refers to: the ones it has if unchanged, else a new set."""
     if not vitals:
         return current
-    if current is not None and all(getattr(current, name) == vitals.get(name) for name in VITAL_FIELDS):
+    if current is not None and all(getattr(current, name) == vitals.get(name) for name in VITAL_COLUMNS):
         return current
     record = VitalSigns.objects.create(
         patient=patient,

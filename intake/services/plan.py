@@ -122,6 +122,14 @@ def plan_dose_check(*, patient: Patient, data: dict) -> DoseCheck:
         return check
     top_mg = (high * weighed.weight_kg).quantize(Decimal("0.1"))
     when = date_format(timezone.localtime(weighed.measured_at), "Y-m-d")
+    params = {
+        "kg": _n(weighed.weight_kg),
+        "when": when,
+        "high": _n(high),
+        "mg": _n(top_mg),
+        "route": route_label,
+        "max": _n(maximum),
+    }
     if top_mg > maximum:
         check.error(
             "dose_max",
@@ -129,14 +137,7 @@ def plan_dose_check(*, patient: Patient, data: dict) -> DoseCheck:
                 "At the latest weight (%(kg)s kg, %(when)s), %(high)s mg/kg is %(mg)s mg: above the clinic's maximum "
                 "single dose for %(route)s (%(max)s mg)."
             )
-            % {
-                "kg": _n(weighed.weight_kg),
-                "when": when,
-                "high": _n(high),
-                "mg": _n(top_mg),
-                "route": route_label,
-                "max": _n(maximum),
-            },
+            % params,
         )
     else:
         check.notes.append(
@@ -144,14 +145,7 @@ def plan_dose_check(*, patient: Patient, data: dict) -> DoseCheck:
                 "Checked at the latest weight (%(kg)s kg, %(when)s): %(high)s mg/kg is %(mg)s mg, within the maximum "
                 "single dose for %(route)s (%(max)s mg)."
             )
-            % {
-                "kg": _n(weighed.weight_kg),
-                "when": when,
-                "high": _n(high),
-                "mg": _n(top_mg),
-                "route": route_label,
-                "max": _n(maximum),
-            }
+            % params
         )
     return check
 

@@ -1,5 +1,6 @@
-"""A clinic's own protocol settings: the PCL-5 cutoff, each route's fasting and dose limits
-(`RouteProtocol`, defaults in `intake.protocol`) and its licensed risk-screen wording (`ScreenerWording`)."""
+"""A clinic's own protocol settings: the PCL-5 cutoff, the dosing session's observation interval and how
+long a weight stays valid, each route's fasting, dose limits and minimum observation (`RouteProtocol`,
+defaults in `intake.protocol`) and its licensed risk-screen wording (`ScreenerWording`)."""
 
 from decimal import Decimal
 
@@ -22,7 +23,26 @@ FASTING_MAX_HOURS = Decimal(24)  # RouteProtocol's constraint
 # domain.md §3 reports at most 7 mg/kg (oral) and 400 mg (SL) [S67,S68,S69,S70].
 DOSE_LIMIT = {DoseUnit.MG_PER_KG: Decimal(10), DoseUnit.MG: Decimal(1000)}
 MAXIMUM_MG_LIMIT = Decimal(1000)
-ROUTE_FIELDS = ("fasting_food_hours", "fasting_fluids_hours", "dose_unit", "dose_min", "dose_max", "maximum_mg")
+# Minimum observation after a dose before discharge: Spravato at least 2 h, IV racemic 30–60 min of
+# recovery (domain.md §8 [S47,S63]); the bounds catch a slip (hours typed as minutes), not clinical limits.
+OBSERVATION_MINUTES_MIN, OBSERVATION_MINUTES_MAX = 15, 480
+# The Clinic fields' validators: the board prompts every 5–60 min (e.g. every 15 min [S82]); a weight
+# stays valid for a per-kg dose for 1–365 days (domain.md §8, weight row [S145]).
+OBSERVATION_INTERVAL_MIN, OBSERVATION_INTERVAL_MAX = 5, 60
+WEIGHT_MAX_AGE_MIN, WEIGHT_MAX_AGE_MAX = 1, 365
+ROUTE_FIELDS = (
+    "fasting_food_hours",
+    "fasting_fluids_hours",
+    "dose_unit",
+    "dose_min",
+    "dose_max",
+    "maximum_mg",
+    "min_observation_minutes",
+)
+CLINIC_FIELDS = {  # name → (lowest, highest, the unit in messages)
+    "observation_interval_minutes": (OBSERVATION_INTERVAL_MIN, OBSERVATION_INTERVAL_MAX, "minutes"),
+    "weight_max_age_days": (WEIGHT_MAX_AGE_MIN, WEIGHT_MAX_AGE_MAX, "days"),
+}
 SCREENER_FIELDS = ("q1", "q2", "q3", "q4", "q5", "q6", "q6_recent")
 
 
@@ -35,6 +55,12 @@ def route_protocol_errors(values: dict) -> dict[str, str]:
         hours = values.get(name)
         if hours is not None and not Decimal(0) <= hours <= FASTING_MAX_HOURS:
             errors[name] = _("Enter between 0 and 24 hours.")
+    observation = values.get("min_observation_minutes")
+    if observation is not None and not OBSERVATION_MINUTES_MIN <= observation <= OBSERVATION_MINUTES_MAX:
+        errors["min_observation_minutes"] = _("Enter between %(low)s and %(high)s minutes.") % {
+            "low": OBSERVATION_MINUTES_MIN,
+            "high": OBSERVATION_MINUTES_MAX,
+        }
     dose_min, dose_max, maximum = values.get("dose_min"), values.get("dose_max"), values.get("maximum_mg")
     if dose_min is not None and dose_min <= 0:
         errors["dose_min"] = _("The lowest dose must be more than 0 %(unit)s.") % {"unit": unit_label}
@@ -69,9 +95,19 @@ def _fmt(value) -> str:
 
 
 @transaction.atomic
-def protocol_settings_save(*, clinic, pcl5_cutoff: int, routes: dict[str, dict], by) -> list[str]:
-    """Save the clinic's PCL-5 cutoff and every route's settings (one `RouteProtocol` row per route:
-    the clinic's reviewed values from now on). Returns what changed, in words, for the message."""
+def protocol_settings_save(
+    *,
+    clinic,
+    pcl5_cutoff: int,
+    routes: dict[str, dict],
+    by,
+    observation_interval_minutes: int | None = None,
+    weight_max_age_days: int | None = None,
+) -> list[str]:
+    """Save the clinic's PCL-5 cutoff, its dosing-session settings (observation interval, how long a weight
+    stays valid; None keeps the current value) and every route's settings (one `RouteProtocol` row per
+    route: the clinic's reviewed values from now on; a route's `min_observation_minutes` left out keeps
+    its current value). Returns what changed, in words, for the message."""
     clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
     if not PCL5_CUTOFF_MIN <= pcl5_cutoff <= PCL5_CUTOFF_MAX:
         raise ValidationError(
@@ -80,7 +116,23 @@ def protocol_settings_save(*, clinic, pcl5_cutoff: int, routes: dict[str, dict],
                 % {"low": PCL5_CUTOFF_MIN, "high": PCL5_CUTOFF_MAX}
             }
         )
-    errors = {
+    clinic_values = {
+        name: value
+        for name, value in (
+            ("observation_interval_minutes", observation_interval_minutes),
+            ("weight_max_age_days", weight_max_age_days),
+        )
+        if value is not None
+    }
+    errors = clinic_settings_errors(clinic_values)
+    before = route_protocols(clinic)
+    routes = {  # a route's minimum observation, if not given, stays as it is
+        route: {"min_observation_minutes": before[route].min_observation_minutes, **values}
+        if route in before
+        else values
+        for route, values in routes.items()
+    }
+    errors |= {
         f"{route}_{name}": message
         for route, values in routes.items()
         for name, message in route_protocol_errors(values).items()
@@ -89,12 +141,19 @@ def protocol_settings_save(*, clinic, pcl5_cutoff: int, routes: dict[str, dict],
         errors["__all__"] = _("Every route needs its settings.")
     if errors:
         raise ValidationError(errors)
-    before = route_protocols(clinic)
     changes = []
+    fields = []
     if clinic.pcl5_cutoff != pcl5_cutoff:
         changes.append(f"PCL-5 cutoff {clinic.pcl5_cutoff}→{pcl5_cutoff}")
         clinic.pcl5_cutoff = pcl5_cutoff
-        clinic.save(update_fields=["pcl5_cutoff"])
+        fields.append("pcl5_cutoff")
+    for name, value in clinic_values.items():
+        if getattr(clinic, name) != value:
+            changes.append(f"{name} {getattr(clinic, name)}→{value}")
+            setattr(clinic, name, value)
+            fields.append(name)
+    if fields:
+        clinic.save(update_fields=fields)
     for route, values in routes.items():
         old = before[route]
         saved = isinstance(old, RouteProtocol)
@@ -114,6 +173,20 @@ def protocol_settings_save(*, clinic, pcl5_cutoff: int, routes: dict[str, dict],
         detail=("protocol settings: " + ("; ".join(changes) or "no change"))[:255],
     )
     return changes
+
+
+def clinic_settings_errors(values: dict) -> dict[str, str]:
+    """Plain-language problems with the clinic's dosing-session settings, by field."""
+    errors = {}
+    for name, value in values.items():
+        low, high, unit = CLINIC_FIELDS[name]
+        if value is not None and not low <= value <= high:
+            errors[name] = _("Enter between %(low)s and %(high)s %(unit)s.") % {
+                "low": low,
+                "high": high,
+                "unit": _(unit),
+            }
+    return errors
 
 
 # --- the risk screen's wording -------------------------------------------------------------------

@@ -305,7 +305,9 @@ def consent_download_own(request, version):
 def protocol_settings(request):
     clinic = clinic_for_request(request, Action.MANAGE_PROTOCOL)
     current = route_protocols(clinic)
-    form = ProtocolSettingsForm(request.POST or None, current=current, initial={"pcl5_cutoff": clinic.pcl5_cutoff})
+    form = ProtocolSettingsForm(
+        request.POST or None, current=current, clinic=clinic, initial={"pcl5_cutoff": clinic.pcl5_cutoff}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             changes = protocol_services.protocol_settings_save(
@@ -313,6 +315,7 @@ def protocol_settings(request):
                 pcl5_cutoff=form.cleaned_data["pcl5_cutoff"],
                 routes=form.route_values(),
                 by=request.user,
+                **form.clinic_values(),
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -12,6 +12,7 @@ from kap_clinic.accounts.services import invitation_resend
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_list_view
 from kap_clinic.pagination import paginate
+from kap_clinic.panels import CHART, PATIENT_HOME, panels_for
 from kap_clinic.submissions.decorators import once_per_form, write_once
 
 from .. import selectors, services
@@ -92,6 +93,7 @@ def patient_chart(request, code):
             "plan_schedule": schedule_labels(plan.measure_schedule) if plan else [],
             "plan_draft": selectors.plan_draft(patient),
         }
+    context["panels"] = panels_for(CHART, request, patient)
     return render(request, "intake/patient_chart.html", context)
 
 
@@ -126,6 +128,7 @@ def patient_home(request):
             "intake_total": len(SECTIONS),
             "plan": patient.treatment_plans.filter(signed_at__isnull=False).order_by("-signed_at").first(),
             "safety_notice": bool(request.session.pop(SAFETY_KEY, False)),
+            "panels": panels_for(PATIENT_HOME, request, patient),
         },
     )
 

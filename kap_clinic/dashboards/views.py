@@ -7,12 +7,20 @@ from django.utils import timezone
 
 from intake import selectors as intake_selectors
 from intake.models import Patient
-from kap_clinic.access import Action, clinic_for_request, clinics_where, role_required, staff_clinics
+from kap_clinic.access import (
+    Action,
+    clinic_for_request,
+    clinics_where,
+    granted_actions,
+    role_required,
+    staff_clinics,
+)
 from kap_clinic.accounts.models import User
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_list_view
 from kap_clinic.pagination import paginate
 from sessions import selectors as ledger_selectors
+from sessions import selectors as session_selectors
 
 from .forms import AuditFilterForm
 
@@ -34,8 +42,8 @@ def home(request):
 
 @role_required(User.Role.CLINICIAN)
 def clinician_home(request):
-    """The clinician's worklists: open safety alerts and intakes awaiting review (with counts), patients
-    by stage and recently updated charts."""
+    """The clinician's worklists: open safety alerts and intakes awaiting review (with counts), today's
+    dosing sessions and the patients in observation now, patients by stage and recently updated charts."""
     clinics = list(staff_clinics(request.user))
     patients = Patient.objects.filter(clinic__in=clinics)
     counts = dict(patients.values_list("stage").annotate(n=Count("pk")).order_by())
@@ -44,6 +52,9 @@ def clinician_home(request):
     review_clinics = list(clinics_where(request.user, Action.REVIEW_QUEUE))
     alerts = intake_selectors.open_alerts(review_clinics)
     queue = intake_selectors.review_queue(review_clinics)
+    # the same clinics as `clinics` when the policy lets the user see the clinic's sessions (no new query)
+    board_clinics = clinics if Action.VIEW_BOARD in granted_actions(request.user) else []
+    today_sessions, observing = session_selectors.sessions_worklists(board_clinics)
     audit_list_view(actor=request.user, clinics=clinics, detail="clinician home: recently updated charts")
     return render(
         request,
@@ -55,6 +66,10 @@ def clinician_home(request):
             "alert_count": alerts.count(),
             "queue": queue[:WORKLIST_SIZE],
             "queue_count": queue.count(),
+            "today_sessions": today_sessions[:WORKLIST_SIZE],
+            "today_sessions_count": len(today_sessions),
+            "observing": observing[:WORKLIST_SIZE],
+            "observing_count": len(observing),
         },
     )
 

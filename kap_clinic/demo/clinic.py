@@ -10,6 +10,7 @@ from django.db import transaction
 
 from intake.models import Patient
 from kap_clinic.accounts.models import Clinic, Membership, User
+from kap_clinic.demo.dosing import seed_dosing
 from kap_clinic.demo.intake import SCENARIOS, seed_consent, seed_intake
 from kap_clinic.demo.ledger import seed_ledger
 
@@ -58,6 +59,8 @@ PATIENTS = {
         ("patient3", "Riley Thompson", "Ri", datetime.date(1992, 1, 5), Patient.Stage.INVITED),
         ("patient4", "Morgan Reyes", "", datetime.date(1975, 2, 17), Patient.Stage.INTAKE),
         ("patient5", "Sam Patel", "", datetime.date(1968, 8, 9), Patient.Stage.INTAKE),
+        ("patient6", "Jordan Kim", "", datetime.date(1989, 12, 3), Patient.Stage.INTAKE),
+        ("patient7", "Avery Brooks", "", datetime.date(1971, 5, 26), Patient.Stage.INTAKE),
     ],
     "desert": [
         ("patient1", "Casey Alvarez", "", datetime.date(1983, 6, 21), Patient.Stage.INTAKE),
@@ -115,4 +118,5 @@ def seed() -> list[DemoLogin]:
             if clinic_slug == slug:
                 seed_intake(charts[handle], scenario, handle, prescriber=prescriber)
         seed_ledger(clinic, slug)
+        seed_dosing(clinic, slug)
     return logins

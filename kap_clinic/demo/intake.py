@@ -149,6 +149,8 @@ SCENARIOS = {
     ("harbor", "patient2"): "submitted",
     ("harbor", "patient4"): "planned",
     ("harbor", "patient5"): "not_eligible",
+    ("harbor", "patient6"): "planned",
+    ("harbor", "patient7"): "planned_esketamine",
     ("desert", "patient1"): "submitted",
 }
 IN_PROGRESS_STEPS = ("about", "support", "medical")
@@ -207,9 +209,54 @@ def seed_intake(patient, scenario: str, handle: str, *, prescriber):
     )
     questionnaire_save_step(questionnaire=questionnaire, slug="consent", data={}, by=user)
     questionnaire_submit(questionnaire=questionnaire, by=user)
-    if scenario in ("planned", "not_eligible"):
+    if scenario.startswith("planned") or scenario == "not_eligible":
         seed_assessment(patient, scenario, prescriber=prescriber)
 
 
 def seed_assessment(patient, scenario: str, *, prescriber):
-    """Filled in once the assessment services land."""
+    """The prescriber assesses the submitted intake: eligible with an IM plan signed, or not eligible."""
+    from decimal import Decimal
+
+    from intake.measure_schedule import DEFAULT_SCHEDULE
+    from intake.services.assessment import assessment_sign
+    from intake.services.plan import plan_sign
+
+    vitals = {"systolic": 126, "diastolic": 82, "heart_rate": 74, "spo2": 98, "weight_kg": Decimal("78.0")}
+    evaluation = {
+        "evaluation": "Chronic PTSD after a road accident with secondary depression; two adequate SSRI trials and a "
+        "year of trauma-focused therapy with partial benefit. Motivated, good support at home.",
+        "indication": "ptsd",
+        "treatment_resistant": True,
+        "prior_treatments": "Sertraline 150 mg (8 months), venlafaxine 225 mg (6 months), CPT (12 sessions).",
+    }
+    if scenario == "not_eligible":
+        assessment_sign(
+            patient=patient,
+            by=prescriber,
+            vitals=vitals,
+            **evaluation,
+            decision="not_eligible",
+            decision_note="Known intracranial aneurysm (absolute contraindication); referred back to the GP for "
+            "other options.",
+        )
+        return
+    assessment_sign(patient=patient, by=prescriber, vitals=vitals, **evaluation, decision="eligible")
+    if scenario == "planned_esketamine":  # Spravato: 56 mg (two devices), twice weekly in induction
+        dose = {"drug": "esketamine", "route": "in", "dose_unit": "mg", "planned_dose": Decimal(56)}
+        dose |= {"dose_min": Decimal(56), "dose_max": Decimal(84), "induction_sessions": 8, "spacing_days": 3}
+        fasting = {"fasting_food_hours": Decimal(2), "fasting_fluids_hours": Decimal("0.5")}
+    else:  # IM 0.5 mg/kg weekly
+        dose = {"drug": "racemic", "route": "im", "dose_unit": "mg_per_kg", "planned_dose": Decimal("0.5")}
+        dose |= {"dose_min": Decimal("0.3"), "dose_max": Decimal("0.75"), "induction_sessions": 6, "spacing_days": 7}
+        fasting = {"fasting_food_hours": Decimal(4), "fasting_fluids_hours": Decimal(2)}
+    plan_sign(
+        patient=patient,
+        by=prescriber,
+        indication="ptsd",
+        **dose,
+        **fasting,
+        measure_schedule=DEFAULT_SCHEDULE,
+        medication_holds="No alcohol, cannabis or sleeping tablets for 24 hours before and after each session.",
+        escort_required=True,
+        instructions="Wear comfortable clothes; bring an eye mask if you like. Write down your intention.",
+    )

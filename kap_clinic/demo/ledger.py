@@ -1,6 +1,7 @@
-"""The demo ledger at Harbor Light: an initial inventory, receipts, doses, one witnessed waste and one
-open (unexplained) count discrepancy. Every entry goes through the real services. Idempotent: a
-clinic that already has lots is left alone.
+"""The demo ledger at Harbor Light: an initial inventory, receipts and one open (unexplained) count
+discrepancy. The doses and a witnessed waste come from the demo's dosing sessions (`demo/dosing.py`),
+which draw from these lots. Every entry goes through the real services. Idempotent: a clinic that
+already has lots is left alone.
 """
 
 import datetime
@@ -8,7 +9,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from intake.models import Patient
 from kap_clinic.accounts.models import Clinic, User
 from sessions import clinic_time, services
 from sessions.models import Inventory, Lot
@@ -58,7 +58,6 @@ def seed_ledger(clinic: Clinic, slug: str) -> None:
     admin = User.objects.get(email=f"admin@{slug}.demo")
     prescriber = User.objects.get(email=f"prescriber@{slug}.demo")
     nurse = User.objects.get(email=f"nurse@{slug}.demo")
-    alex, jamie = (Patient.objects.get(user__email=f"patient{n}@{slug}.demo") for n in (1, 2))
     now = timezone.now()
     today = clinic_time.clinic_today(clinic)
 
@@ -101,27 +100,10 @@ def seed_ledger(clinic: Clinic, slug: str) -> None:
 
     # product, lot number, expires in (days), arrived (days ago), containers, invoice, supplier, received by;
     # the troches expire soon, so they show on the worklist
-    vials = receive(KETAMINE_VIALS, "KV24-0318", 400, 28, 10, "CBM-55102", WHOLESALER, nurse)
+    receive(KETAMINE_VIALS, "KV24-0318", 400, 28, 10, "CBM-55102", WHOLESALER, nurse)
     troches = receive(KETAMINE_TROCHES, "TR-2291", 20, 27, 1, "BCC-7781", COMPOUNDER, prescriber)
     receive(SPRAVATO, "SPV-88120", 540, 27, 3, "CBM-55160", WHOLESALER, nurse)
 
-    services.ledger_administer(lot=vials, patient=alex, quantity_mg=Decimal(35), administered_by=nurse, at=days_ago(21))
-    dose = services.ledger_administer(
-        lot=vials, patient=jamie, quantity_mg=Decimal(40), administered_by=nurse, at=days_ago(14)
-    )
-    services.waste_record(
-        lot=vials,
-        quantity_mg=Decimal(10),
-        reason="Left in the syringe after the dose",
-        method="Rendered non-retrievable in the drug disposal container",
-        wasted_by=nurse,
-        at=days_ago(14, 11),
-        administration=dose,
-        witness=prescriber,
-    )
-    services.ledger_administer(
-        lot=troches, patient=alex, quantity_mg=Decimal(200), administered_by=prescriber, at=days_ago(7)
-    )
     # The troche count comes up one short and nobody knows why yet: an open discrepancy.
     services.count_record(
         lot=troches,

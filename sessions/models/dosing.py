@@ -268,7 +268,7 @@ class ObservationEntry(models.Model):
     temperature_c = models.DecimalField(_("temperature (°C)"), max_digits=4, decimal_places=1, null=True, blank=True)
     avpu = models.CharField(max_length=1, choices=AVPU.choices, blank=True)
     moaas = models.PositiveSmallIntegerField(_("sedation (MOAA/S 0–5)"), null=True, blank=True)
-    moaas_scale = models.CharField(max_length=24, default="MOAA/S 0-5 (Chernik 1990)")
+    moaas_scale = models.CharField(max_length=40, default="MOAA/S 0-5 (Chernik 1990)")
     dissociation = models.PositiveSmallIntegerField(_("dissociation (clinician global 0–4)"), null=True, blank=True)
     patient_state = models.CharField(_("patient-reported state"), max_length=255, blank=True)
     nausea_vomiting = models.BooleanField(default=False)

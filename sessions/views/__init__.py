@@ -2,8 +2,9 @@
 
 from django.shortcuts import render
 
-from kap_clinic.access import role_required
+from kap_clinic.access import Action, clinics_where, role_required
 
+from .. import selectors
 from .ledger import (
     STAFF,
     ledger_administer,
@@ -45,4 +46,16 @@ __all__ = [
 
 @role_required(*STAFF)
 def landing(request):
-    return render(request, "dosing/landing.html")
+    """Where the dosing area's pages start: the session list, the live board and the ledger, as the
+    policy allows, with today's numbers."""
+    board_clinics = list(clinics_where(request.user, Action.VIEW_BOARD))
+    context = {
+        "may_board": bool(board_clinics),
+        "may_ledger": clinics_where(request.user, Action.VIEW_LEDGER).exists(),
+    }
+    if board_clinics:
+        context |= {
+            "today_count": selectors.sessions_today(board_clinics).count(),
+            "observing_count": selectors.sessions_in_observation(board_clinics).count(),
+        }
+    return render(request, "dosing/landing.html", context)

@@ -9,29 +9,9 @@ from kap_clinic.demo.clinic import DEMO_PASSWORD, seed
 from kap_clinic.demo.intake import full_answers
 from tests.factories import PASSWORD, PatientFactory
 
+from .filling import fill_form
+
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def fill_step(page, data: dict) -> None:
-    """Type a step's answers into the real form, the way a patient would, field by field."""
-    for name, value in data.items():
-        if name.startswith("med-") and name.split("-")[-1].isupper():
-            continue  # the formset's hidden management fields
-        for one in value if isinstance(value, list) else [value]:
-            if one == "":
-                continue  # left blank
-            field = page.locator(f'[name="{name}"]').first
-            kind = field.get_attribute("type")
-            tag = field.evaluate("element => element.tagName")
-            if kind == "radio":
-                page.locator(f'[name="{name}"][value="{one}"]').check()
-            elif kind == "checkbox":
-                target = page.locator(f'[name="{name}"][value="{one}"]') if one != "on" else field
-                target.check()
-            elif tag == "SELECT":
-                field.select_option(one)
-            elif field.is_visible():
-                field.fill(one)
 
 
 def test_patient_completes_the_intake_and_a_prescriber_plans_the_course(browser, live_server, log_in, page):
@@ -43,11 +23,11 @@ def test_patient_completes_the_intake_and_a_prescriber_plans_the_course(browser,
     log_in(patient.user.email, PASSWORD)
     page.get_by_role("link", name="Start your intake").click()
     for slug in ("about", "support", "medical", "medications", "psychiatric", "substances", "trauma", "goals"):
-        fill_step(page, answers[slug])
+        fill_form(page, answers[slug])
         page.get_by_role("button", name="Save and continue").click()
         expect_no_errors(page, slug)
     for slug in ("phq9", "gad7", "pcl5", "cssrs"):
-        fill_step(page, answers[slug])
+        fill_form(page, answers[slug])
         page.get_by_role("button", name="Save and continue").click()
         expect_no_errors(page, slug)
 

@@ -12,85 +12,23 @@ from intake.services.assessment import assessment_sign
 from intake.services.questionnaire import questionnaire_for_patient, questionnaire_save_step, questionnaire_submit
 from intake.services.safety import safety_alert_open
 
+from .test_questionnaire_helpers import medication_rows, valid_answers
+
 fake = Faker()
 
 
-def medication_rows(*rows: dict) -> dict:
-    """The medications step's raw answers (the formset, prefix "med") for `rows` (name, dose, unit, frequency)."""
-    data = {"med-TOTAL_FORMS": str(len(rows)), "med-INITIAL_FORMS": "0", "med-MIN_NUM_FORMS": "0"}
-    data["med-MAX_NUM_FORMS"] = "40"
-    for number, row in enumerate(rows):
-        for key, value in row.items():
-            data[f"med-{number}-{key}"] = value
-    if not rows:
-        data["no_medications"] = "on"
-    return data
-
-
 def answers(**steps) -> dict[str, dict]:
-    """A valid, unremarkable answer set for every step; `steps` override fields per step, e.g.
-    answers(medical={"aneurysm_avm": "yes"}, medications=[{...}])."""
-    result = {
-        "about": {
-            "legal_name": fake.name(),
-            "preferred_name": "",
-            "date_of_birth": fake.date_of_birth(minimum_age=25, maximum_age=70).isoformat(),
-            "sex_at_birth": "female",
-            "gender": "",
-            "phone": fake.numerify("555 ### ####"),
-            "address": fake.address(),
-            "emergency_contact_name": fake.name(),
-            "emergency_contact_phone": fake.numerify("555 ### ####"),
-            "emergency_contact_relationship": "sibling",
-        },
-        "support": {
-            "support_person_name": fake.name(),
-            "support_person_phone": fake.numerify("555 ### ####"),
-            "support_person_relationship": "friend",
-            "ride_home_name": fake.name(),
-            "ride_home_phone": fake.numerify("555 ### ####"),
-            "ride_home_confirmed": "on",
-        },
-        "medical": {
-            "hypertension": "no",
-            "heart_disease": "no",
-            "aneurysm_avm": "no",
-            "stroke_ich": "no",
-            "liver_disease": "no",
-            "glaucoma_pressure": "no",
-            "head_injury": "no",
-            "seizures": "no",
-            "thyroid": "none",
-            "bladder_urinary": "no",
-            "pregnant": "not_applicable",
-            "breastfeeding": "no",
-            "ketamine_allergy": "no",
-        },
-        "medications": [],
-        "psychiatric": {
-            "diagnoses": ["depression"],
-            "psychosis_history": "no",
-            "psychosis_family": "no",
-            "mania_history": "no",
-            "hospitalisations": "0",
-            "prior_ketamine": "no",
-        },
-        "substances": {"alcohol": "monthly_or_less", "alcohol_drinks": "1", "cannabis": "never"},
-        "trauma": {"trauma_types": ["accident"], "index_event": fake.sentence(), "trauma_notes": ""},
-        "goals": {"goals": fake.sentence(), "intentions": fake.sentence(), "concerns": ""},
+    """A valid, unremarkable answer set for every step (no medications, PHQ-9 total 8); `steps` override
+    fields per step, e.g. answers(medical={"aneurysm_avm": "yes"}, medications=[{...}])."""
+    result = valid_answers() | {
         "phq9": {f"q{n}": "1" for n in range(1, 10)} | {"q9": "0"},
         "gad7": {f"q{n}": "1" for n in range(1, 8)},
         "pcl5": {"index_event": ""} | {f"q{n}": "1" for n in range(1, 21)},
-        "cssrs": {"q1": "0", "q2": "0", "q6": "0"},
-        "consent": {},
     }
-    result["substances"]["substance_use_disorder"] = "none"
+    rows = steps.pop("medications", [])
     for slug, values in steps.items():
-        if slug == "medications":
-            result[slug] = values
-        else:
-            result[slug] = {**result[slug], **values}
-    result["medications"] = medication_rows(*result["medications"])
+        result[slug] = {**result[slug], **values}
+    result["medications"] = medication_rows(*rows, extra=0) | ({} if rows else {"no_medications": "on"})
     return result
 
 

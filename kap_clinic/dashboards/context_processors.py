@@ -1,10 +1,12 @@
 from django.utils.functional import SimpleLazyObject
 
+from intake.models import SafetyAlert
 from kap_clinic.access import Action, granted_actions
 
 
 def navigation(request):
-    """What the navigation bar offers: decided by the access policy, not by each template."""
+    """What the navigation bar offers: decided by the access policy, not by each template. (In dashboards,
+    which may read every app: the bar counts the open safety alerts.)"""
     user = getattr(request, "user", None)
     actions = granted_actions(user)
     review = Action.REVIEW_QUEUE in actions
@@ -14,6 +16,7 @@ def navigation(request):
             "staff": Action.MANAGE_STAFF in actions,
             "audit": Action.VIEW_AUDIT_LOG in actions,
             "ledger": Action.VIEW_LEDGER in actions,
+            "board": Action.VIEW_BOARD in actions,
             "review": review,
             "alerts": review,
             # one COUNT query, run only when a page's navigation shows it
@@ -26,8 +29,6 @@ def navigation(request):
 
 
 def _open_alert_count(user) -> int:
-    from intake.models import SafetyAlert  # core doesn't import intake at import time
-
     clinic_ids = user.clinic_ids()
     if not clinic_ids:
         return 0
