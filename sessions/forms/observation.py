@@ -18,7 +18,7 @@ from kap_clinic.submissions.forms import OnceForm
 
 from .. import clinic_time
 from ..models import AdverseEvent, ObservationEntry
-from ..services.observation import DEFAULT_MOAAS_SCALE
+from ..services.observation import DEFAULT_MOAAS_SCALE, MEASUREMENTS
 from .base import now_local, when_field
 
 # MOAA/S anchors, 5 (alert) down to 0 (domain.md §1.6) [S23,S24]
@@ -41,20 +41,6 @@ DISSOCIATION_CHOICES = [
 ANXIETY_CHOICES = [(0, _("0 — none")), (1, _("1 — mild")), (2, _("2 — moderate")), (3, _("3 — severe"))]
 AVPU_CHOICES = [*ObservationEntry.AVPU.choices, ("", _("Not assessed"))]
 NOT_IN_OBSERVATIONS = ("weight", "weight_unit", "height_cm")
-# Everything an entry can hold besides the time: one of these (or a note) makes an entry.
-ENTRY_FIELDS = (
-    "systolic",
-    "diastolic",
-    "heart_rate",
-    "spo2",
-    "respiratory_rate",
-    "temperature_c",
-    "avpu",
-    "moaas",
-    "dissociation",
-    "patient_state",
-    "anxiety",
-)
 
 
 def _scale(label, choices, help_text=""):
@@ -160,7 +146,7 @@ class ObservationForm(OnceForm, VitalsForm):
         if self.errors:
             return cleaned
         if not (
-            any(cleaned.get(name) not in (None, "") for name in ENTRY_FIELDS)
+            any(cleaned.get(name) not in (None, "") for name in MEASUREMENTS)
             or cleaned.get("nausea_vomiting")
             or (cleaned.get("note") or "").strip()
         ):

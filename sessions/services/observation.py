@@ -20,6 +20,7 @@ Status = DosingSession.Status
 DEFAULT_MOAAS_SCALE = ObservationEntry._meta.get_field("moaas_scale").default
 # An adverse event may still be written up after discharge, until the session is signed.
 ADVERSE_EVENT_STATUSES = (*IN_CLINIC, Status.DISCHARGED)
+# Everything an entry can hold besides the time: one of these (or a note) makes an entry.
 MEASUREMENTS = (
     "systolic",
     "diastolic",
