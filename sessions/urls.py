@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import observation, predose, sessions
+from .views import observation, predose, sessions, settings
 
 app_name = "dosing"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("sessions/<uuid:code>/rems/", sessions.session_rems, name="session_rems"),
     path("board/", observation.board, name="board"),
     path("board/rows/", observation.board_rows, name="board_rows"),
+    path("settings/dissociation-scale/", settings.dissociation_scale, name="dissociation_scale"),
     # the controlled-substance ledger
     path("ledger/", views.ledger_home, name="ledger"),
     path("ledger/receive/", views.ledger_receive, name="ledger_receive"),

@@ -17,7 +17,7 @@ from intake.forms.vitals import VitalsForm
 from kap_clinic.submissions.forms import OnceForm
 
 from .. import clinic_time
-from ..models import AdverseEvent, ObservationEntry
+from ..models import AdverseEvent, DissociationScale, ObservationEntry
 from ..services.observation import DEFAULT_MOAAS_SCALE, MEASUREMENTS
 from .base import now_local, when_field
 
@@ -96,6 +96,15 @@ class ObservationForm(OnceForm, VitalsForm):
         self.session = session
         for name in NOT_IN_OBSERVATIONS:
             del self.fields[name]
+        scale = DissociationScale.objects.filter(clinic_id=session.patient.clinic_id).first()
+        if scale is not None:  # the clinic's licensed scale, scored beside the global rating
+            self.fields["dissociation_scale_score"] = forms.IntegerField(
+                label=_("%(scale)s total (0–%(max)s)") % {"scale": scale.name, "max": scale.max_score},
+                min_value=0,
+                max_value=scale.max_score,
+                required=False,
+                help_text=_("Used under: %(licence)s") % {"licence": scale.licence_reference},
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -121,6 +130,7 @@ class ObservationForm(OnceForm, VitalsForm):
             Fieldset(
                 _("Sedation, dissociation, consciousness"),
                 Row(Column("moaas", css_class="col-md-7"), Column("dissociation", css_class="col-md-5")),
+                *(["dissociation_scale_score"] if scale is not None else []),
                 InlineRadios("avpu"),
             ),
             Fieldset(
@@ -164,6 +174,7 @@ class ObservationForm(OnceForm, VitalsForm):
             "moaas": data.get("moaas"),
             "moaas_scale": DEFAULT_MOAAS_SCALE,
             "dissociation": data.get("dissociation"),
+            "dissociation_scale_score": data.get("dissociation_scale_score"),
             "anxiety": data.get("anxiety"),
             "nausea_vomiting": data.get("nausea_vomiting", False),
             "patient_state": data.get("patient_state", ""),

@@ -270,6 +270,9 @@ class ObservationEntry(models.Model):
     moaas = models.PositiveSmallIntegerField(_("sedation (MOAA/S 0–5)"), null=True, blank=True)
     moaas_scale = models.CharField(max_length=40, default="MOAA/S 0-5 (Chernik 1990)")
     dissociation = models.PositiveSmallIntegerField(_("dissociation (clinician global 0–4)"), null=True, blank=True)
+    # a clinic's licensed scale (DissociationScale), when it has added one: its name then, and the total
+    dissociation_scale = models.CharField(max_length=60, blank=True)
+    dissociation_scale_score = models.PositiveSmallIntegerField(null=True, blank=True)
     patient_state = models.CharField(_("patient-reported state"), max_length=255, blank=True)
     nausea_vomiting = models.BooleanField(default=False)
     anxiety = models.PositiveSmallIntegerField(_("anxiety (0 none – 3 severe)"), null=True, blank=True)
@@ -296,11 +299,40 @@ class ObservationEntry(models.Model):
                 condition=models.Q(anxiety__isnull=True) | models.Q(anxiety__lte=3), name="obs_anxiety_range"
             ),
             models.CheckConstraint(condition=models.Q(avpu__in=["", "A", "C", "V", "P", "U"]), name="obs_avpu_valid"),
+            models.CheckConstraint(
+                condition=models.Q(dissociation_scale_score__isnull=True) | ~models.Q(dissociation_scale=""),
+                name="obs_scale_score_named",
+            ),
         ]
         triggers = [session_locked("obs_signed_locked")]
 
     def __str__(self) -> str:
         return f"Observation {self.observed_at:%H:%M}"
+
+
+class DissociationScale(models.Model):
+    """A licensed dissociation scale a clinic adds to the observation form, recorded as its total beside the
+    clinician's 0–4 global rating. The CADSS is author-held (J. D. Bremner; domain.md §1.1): the app ships
+    no items, only the place for a clinic's licensed total (e.g. the 23-item 0–92, or CADSS-6 0–24 [S20,S22])."""
+
+    clinic = models.OneToOneField("accounts.Clinic", on_delete=models.CASCADE, related_name="dissociation_scale")
+    name = models.CharField(
+        _("scale"), max_length=60, help_text=_("As it should appear on the timeline, e.g. CADSS-6.")
+    )
+    max_score = models.PositiveSmallIntegerField(_("highest total"))
+    licence_reference = models.CharField(
+        _("licence"), max_length=200, help_text=_("The licence or permission under which the clinic uses it.")
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(max_score__gte=1, max_score__lte=200), name="scale_max_range")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (0–{self.max_score})"
 
 
 class AdverseEvent(models.Model):

@@ -13,7 +13,7 @@ from kap_clinic.audit.services import audit_record
 from .. import clinic_time
 from .. import observation_rules as rules
 from ..board import baseline_systolic
-from ..models import AdverseEvent, DosingSession, ObservationEntry
+from ..models import AdverseEvent, DissociationScale, DosingSession, ObservationEntry
 from ..pipeline import IN_CLINIC
 
 Status = DosingSession.Status
@@ -31,6 +31,7 @@ MEASUREMENTS = (
     "avpu",
     "moaas",
     "dissociation",
+    "dissociation_scale_score",
     "patient_state",
     "anxiety",
 )
@@ -39,6 +40,21 @@ MEASUREMENTS = (
 def _locked_session(session: DosingSession) -> DosingSession:
     """The session row locked for this transaction (two entries at once are both saved, one after the other)."""
     return DosingSession.objects.select_for_update().select_related("patient__clinic").get(pk=session.pk)
+
+
+def _licensed_scale_name(session: DosingSession, score: int | None) -> str:
+    """The clinic's licensed dissociation scale's name, checking `score` against its range ("" with no score)."""
+    if score is None:
+        return ""
+    scale = DissociationScale.objects.filter(clinic_id=session.patient.clinic_id).first()
+    if scale is None:
+        raise ValidationError(_("The clinic has no licensed dissociation scale to score."), code="no_scale")
+    if not 0 <= score <= scale.max_score:
+        raise ValidationError(
+            _("The %(scale)s total must be between 0 and %(max)s.") % {"scale": scale.name, "max": scale.max_score},
+            code="scale_range",
+        )
+    return scale.name
 
 
 def _refuse_signed(session: DosingSession) -> None:
@@ -65,6 +81,7 @@ def observation_record(
     moaas: int | None = None,
     moaas_scale: str = DEFAULT_MOAAS_SCALE,
     dissociation: int | None = None,
+    dissociation_scale_score: int | None = None,
     patient_state: str = "",
     nausea_vomiting: bool = False,
     anxiety: int | None = None,
@@ -88,6 +105,7 @@ def observation_record(
             code="status",
         )
     clinic_time.session_time_check(session, observed_at, what=_("observation"))
+    scale_name = _licensed_scale_name(session, dissociation_scale_score)
     entry = ObservationEntry(
         session=session,
         observed_at=observed_at,
@@ -102,6 +120,8 @@ def observation_record(
         moaas=moaas,
         moaas_scale=moaas_scale or DEFAULT_MOAAS_SCALE,
         dissociation=dissociation,
+        dissociation_scale=scale_name,
+        dissociation_scale_score=dissociation_scale_score,
         patient_state=(patient_state or "").strip(),
         nausea_vomiting=bool(nausea_vomiting),
         anxiety=anxiety,
