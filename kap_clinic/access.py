@@ -30,6 +30,12 @@ class Action(StrEnum):
     RUN_SESSION = "run_session"  # check in, pre-dose check, administer, observe, adverse events, discharge
     OVERRIDE_DOSING = "override_dosing"  # prescribers only: clear a hold, a dose guardrail, discharge criteria
     WRITE_SESSION_NOTE = "write_session_note"  # the monitoring or therapist's note of a session, and addenda
+    JOURNAL = "journal"  # the patient's own reflections, self-care check-ins and follow-up measures
+    VIEW_JOURNAL = "view_journal"  # the care team reads a patient's reflections and check-ins (not admins)
+    SCHEDULE_INTEGRATION = "schedule_integration"  # book or cancel an integration session
+    WRITE_INTEGRATION_NOTE = "write_integration_note"  # therapists and prescribers: the note, signing, addenda
+    MANAGE_SELF_CARE = "manage_self_care"  # agree self-care goals with the patient
+    RECORD_OUTCOME = "record_outcome"  # prescribers: how the course ended
     # clinic business
     LIST_PATIENTS = "list_patients"
     INVITE_PATIENT = "invite_patient"
@@ -57,13 +63,19 @@ PATIENT_ACTIONS = frozenset(
         Action.RUN_SESSION,
         Action.OVERRIDE_DOSING,
         Action.WRITE_SESSION_NOTE,
+        Action.JOURNAL,
+        Action.VIEW_JOURNAL,
+        Action.SCHEDULE_INTEGRATION,
+        Action.WRITE_INTEGRATION_NOTE,
+        Action.MANAGE_SELF_CARE,
+        Action.RECORD_OUTCOME,
     }
 )
 
 # What each role may do within its scope. Clinician kinds add to the clinician row where a step
 # needs a particular licence (e.g. only a prescriber signs eligibility), in later stages.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    "patient": frozenset({Action.VIEW_CHART, Action.FILL_INTAKE}),
+    "patient": frozenset({Action.VIEW_CHART, Action.FILL_INTAKE, Action.JOURNAL}),
     "clinician": frozenset(
         {
             Action.VIEW_CHART,
@@ -76,6 +88,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.SCHEDULE_SESSION,
             Action.WRITE_SESSION_NOTE,
             Action.VIEW_BOARD,
+            Action.VIEW_JOURNAL,
+            Action.SCHEDULE_INTEGRATION,
         }
     ),
     "admin": frozenset(
@@ -91,6 +105,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_CONSENT,
             Action.MANAGE_PROTOCOL,
             Action.SCHEDULE_SESSION,
+            Action.SCHEDULE_INTEGRATION,
         }
     ),
 }
@@ -103,9 +118,12 @@ KIND_ACTIONS: dict[str, frozenset[Action]] = {
             Action.WRITE_PLAN,
             Action.RUN_SESSION,
             Action.OVERRIDE_DOSING,
+            Action.WRITE_INTEGRATION_NOTE,
+            Action.MANAGE_SELF_CARE,
+            Action.RECORD_OUTCOME,
         }
     ),
-    "therapist": frozenset(),
+    "therapist": frozenset({Action.WRITE_INTEGRATION_NOTE, Action.MANAGE_SELF_CARE}),
     "nurse": frozenset({Action.VIEW_LEDGER, Action.RECORD_LEDGER, Action.RUN_SESSION}),
 }
 

@@ -45,6 +45,12 @@ class Clinic(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(60)],
         help_text=_("How often the observation board prompts for a new entry (e.g. every 15 min [S82])."),
     )
+    integration_within_days = models.PositiveSmallIntegerField(
+        _("integration session within (days)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("An integration session is due within this many days of each dose (domain.md §7.1 [S134])."),
+    )
     weight_max_age_days = models.PositiveSmallIntegerField(
         _("weight valid for (days)"),
         default=30,

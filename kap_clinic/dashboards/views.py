@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from intake import selectors as intake_selectors
 from intake.models import Patient
+from integration import schedule as follow_up
 from kap_clinic.access import (
     Action,
     clinic_for_request,
@@ -55,6 +56,7 @@ def clinician_home(request):
     # the same clinics as `clinics` when the policy lets the user see the clinic's sessions (no new query)
     board_clinics = clinics if Action.VIEW_BOARD in granted_actions(request.user) else []
     today_sessions, observing = session_selectors.sessions_worklists(board_clinics)
+    overdue_measures, overdue_count = follow_up.overdue_worklist(review_clinics, WORKLIST_SIZE)
     audit_list_view(actor=request.user, clinics=clinics, detail="clinician home: recently updated charts")
     return render(
         request,
@@ -70,6 +72,8 @@ def clinician_home(request):
             "today_sessions_count": len(today_sessions),
             "observing": observing[:WORKLIST_SIZE],
             "observing_count": len(observing),
+            "overdue_measures": overdue_measures,
+            "overdue_count": overdue_count,
         },
     )
 

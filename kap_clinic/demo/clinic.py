@@ -11,6 +11,7 @@ from django.db import transaction
 from intake.models import Patient
 from kap_clinic.accounts.models import Clinic, Membership, User
 from kap_clinic.demo.dosing import seed_dosing
+from kap_clinic.demo.follow_up import seed_follow_up
 from kap_clinic.demo.intake import SCENARIOS, seed_consent, seed_intake
 from kap_clinic.demo.ledger import seed_ledger
 
@@ -61,6 +62,7 @@ PATIENTS = {
         ("patient5", "Sam Patel", "", datetime.date(1968, 8, 9), Patient.Stage.INTAKE),
         ("patient6", "Jordan Kim", "", datetime.date(1989, 12, 3), Patient.Stage.INTAKE),
         ("patient7", "Avery Brooks", "", datetime.date(1971, 5, 26), Patient.Stage.INTAKE),
+        ("patient8", "Noah Bennett", "", datetime.date(1981, 10, 14), Patient.Stage.INTAKE),
     ],
     "desert": [
         ("patient1", "Casey Alvarez", "", datetime.date(1983, 6, 21), Patient.Stage.INTAKE),
@@ -119,4 +121,6 @@ def seed() -> list[DemoLogin]:
                 seed_intake(charts[handle], scenario, handle, prescriber=prescriber)
         seed_ledger(clinic, slug)
         seed_dosing(clinic, slug)
+        if slug == "harbor":
+            seed_follow_up(charts["patient8"])
     return logins

@@ -69,7 +69,7 @@ def run_session(patient: Patient, start: datetime.datetime, *, dose_mg: Decimal,
                 "new_medications_details": "",
                 "pregnancy": "not_applicable",
             },
-            vitals_data=CALM | {"temperature_c": Decimal("36.7")},
+            vitals_data=CALM | {"temperature_c": Decimal("36.7"), "weight_kg": Decimal("78.0")},
             risk_answers={"q1": 0, "q2": 0, "q6": 0},
             by=nurse,
         )
@@ -107,6 +107,7 @@ def run_session(patient: Patient, start: datetime.datetime, *, dose_mg: Decimal,
                 dissociation=dissociation,
                 avpu="A",
             )
+    session.refresh_from_db()
     if until == "observing":
         return session
     minimum = max(COURSE[-1][0], 120 if plan.route == "in" else 0) + 5
@@ -124,6 +125,7 @@ def run_session(patient: Patient, start: datetime.datetime, *, dose_mg: Decimal,
         )
         if until == "signed":
             services.session_note_sign(session=session, kind="monitoring", by=nurse)
+    session.refresh_from_db()
     return session
 
 

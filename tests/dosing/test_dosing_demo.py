@@ -18,7 +18,7 @@ def test_the_demo_has_completed_in_progress_and_booked_sessions(client):
     seed()  # idempotent
 
     sessions = DosingSession.objects.filter(patient__clinic__name__startswith="Harbor")
-    assert sessions.filter(status=Status.DISCHARGED, signed_at__isnull=False).count() == 4
+    assert sessions.filter(status=Status.DISCHARGED, signed_at__isnull=False).count() == 4 + 6  # + the follow-up patient
     observing = sessions.get(status=Status.OBSERVING)
     assert observing.observations.exists() and observing.administrations.exists()
     assert sessions.filter(status=Status.SCHEDULED).count() == 1
@@ -27,7 +27,7 @@ def test_the_demo_has_completed_in_progress_and_booked_sessions(client):
     assert not DosingSession.objects.filter(patient__clinic__name__startswith="Desert").exists()
 
     doses = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.ADMINISTRATION)
-    assert doses.count() == Administration.objects.count() == 7
+    assert doses.count() == Administration.objects.count() == 7 + 6
     assert not doses.filter(administration__isnull=True).exists()
 
     client.force_login(User.objects.get(email="nurse@harbor.demo"))

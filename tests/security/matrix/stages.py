@@ -4,5 +4,4 @@ _staff_page = Rule(outcomes(403, anonymous=LOGIN, staff=200, others=200))
 
 RULES = {
     "dosing:landing": _staff_page,
-    "integration:landing": _staff_page,
 }
