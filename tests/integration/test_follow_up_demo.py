@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from intake.models import Patient
 from integration.models import CourseOutcome, MeasureDue
 from integration.progress import progress_for
-from intake.models import Patient
 from kap_clinic.accounts.models import User
 from kap_clinic.demo.clinic import seed
 
