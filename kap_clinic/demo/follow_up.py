@@ -27,8 +27,13 @@ DOSES = 6
 # the follow-up answers, per time point: every item at this value (PCL-5 0–4, the others 0–3) and the
 # extra points that make the totals a realistic trajectory
 TRAJECTORY = {
-    "end_of_induction": {"phq9": (1, {"q1": 0}), "gad7": (1, {}), "pcl5": (1, {"q1": 2, "q4": 2, "q17": 2})},
-    "month_1": {"phq9": (1, {"q1": 0, "q2": 0, "q3": 0}), "gad7": (1, {"q1": 0, "q7": 0}), "pcl5": (1, {})},
+    # item 9 (thoughts of death or self-harm) stays at 0 throughout
+    "end_of_induction": {
+        "phq9": (1, {"q1": 0, "q3": 2, "q9": 0}),
+        "gad7": (1, {}),
+        "pcl5": (1, {"q1": 2, "q4": 2, "q17": 2}),
+    },
+    "month_1": {"phq9": (1, {"q1": 0, "q2": 0, "q9": 0}), "gad7": (1, {"q1": 0, "q7": 0}), "pcl5": (1, {})},
 }
 ITEMS = {"phq9": 9, "gad7": 7, "pcl5": 20}
 NOTE = {

@@ -22,6 +22,7 @@ def test_the_demo_has_a_patient_months_into_follow_up(client):
     assert noah.dosing_sessions.filter(signed_at__isnull=False).count() == 6
     assert noah.integration_sessions.filter(signed_at__isnull=False).count() == 6
     assert noah.reflections.exists() and noah.self_care_goals.count() == 2
+    assert not noah.safety_alerts.exists()  # item 9 stayed at 0
     phq9 = [m.total for m in noah.measures.filter(instrument="phq9").order_by("completed_at")]
     assert phq9 == [16, 8, 6]  # baseline, end of induction, 1 month: a response, then still improving
     progress = {p.rule.instrument: p for p in progress_for(noah)}
