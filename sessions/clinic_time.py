@@ -22,6 +22,13 @@ def clinic_date(clinic, at: datetime.datetime) -> datetime.date:
     return timezone.localtime(at, clinic_zone(clinic)).date()
 
 
+def wall_clock(value: datetime.datetime | None, zone) -> datetime.datetime | None:
+    """A typed date and time read as the clinic's wall clock (whatever zone the page was served in)."""
+    if value is None:
+        return None
+    return timezone.make_aware(timezone.make_naive(value).replace(tzinfo=None), zone)
+
+
 CLOCK_SKEW = datetime.timedelta(minutes=2)  # a tablet's clock a little ahead of the server's is not "the future"
 
 

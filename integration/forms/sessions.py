@@ -1,8 +1,6 @@
 """Forms of integration sessions: booking, the structured note (built from `note_fields`), addenda,
 cancelling, and the course outcome. They say plainly what is wrong; the services check again."""
 
-import datetime
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
@@ -12,29 +10,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from kap_clinic.submissions.forms import OnceForm
+from kap_clinic.submissions.forms import TaglessOnceForm
 from sessions import clinic_time
 
 from .. import note_fields
 from ..models import CourseOutcome, IntegrationSession
 from ..services.sessions import integration_therapists, is_late, patient_doses
-
-
-class _NoTagForm(OnceForm):
-    """Crispy fields without their own <form> tag (the template holds the tag and the buttons)."""
-
-    @property
-    def helper(self) -> FormHelper:
-        helper = FormHelper()
-        helper.form_tag = False
-        return helper
-
-
-def _in_zone(value: datetime.datetime | None, zone) -> datetime.datetime | None:
-    """A typed date and time, read as the clinic's wall clock (whatever zone the page was served in)."""
-    if value is None:
-        return None
-    return timezone.make_aware(timezone.make_naive(value).replace(tzinfo=None), zone)
 
 
 def dose_label(dose, zone) -> str:
@@ -64,7 +45,7 @@ class DoseChoiceField(forms.ModelChoiceField):
         return dose_label(obj, self.zone)
 
 
-class IntegrationScheduleForm(_NoTagForm):
+class IntegrationScheduleForm(TaglessOnceForm):
     dosing_session = DoseChoiceField(
         label=_("After which dose"),
         queryset=None,
@@ -108,7 +89,7 @@ class IntegrationScheduleForm(_NoTagForm):
         self.fields["confirm_late"].widget = forms.CheckboxInput()
 
     def clean_scheduled_at(self):
-        return _in_zone(self.cleaned_data["scheduled_at"], self.zone)
+        return clinic_time.wall_clock(self.cleaned_data["scheduled_at"], self.zone)
 
     def clean(self):
         cleaned = super().clean()
@@ -179,7 +160,7 @@ class IntegrationNoteForm(forms.Form):
         return keys
 
 
-class AddendumForm(_NoTagForm):
+class AddendumForm(TaglessOnceForm):
     body = forms.CharField(
         label=_("Addendum"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -194,7 +175,7 @@ class AddendumForm(_NoTagForm):
         return body
 
 
-class CancelForm(_NoTagForm):
+class CancelForm(TaglessOnceForm):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=255,
@@ -204,7 +185,7 @@ class CancelForm(_NoTagForm):
     )
 
 
-class CourseOutcomeForm(_NoTagForm):
+class CourseOutcomeForm(TaglessOnceForm):
     outcome = forms.ChoiceField(
         label=_("How did the course end?"), choices=CourseOutcome.Outcome.choices, widget=forms.RadioSelect
     )

@@ -21,3 +21,15 @@ class OnceForm(forms.Form):
         if self.submission_token is None:  # a page from before the token, or an edited one
             self.add_error(None, _("This form is out of date: open it again and fill it in."))
         return cleaned
+
+
+class TaglessOnceForm(OnceForm):
+    """A OnceForm laid out by crispy without its own <form> tag (the template holds the tag and the buttons)."""
+
+    @property
+    def helper(self):
+        from crispy_forms.helper import FormHelper
+
+        helper = FormHelper()
+        helper.form_tag = False
+        return helper

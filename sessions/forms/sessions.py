@@ -1,37 +1,16 @@
 """The session lifecycle's forms: scheduling, a status move with its reason, discharge, notes and addenda.
 They say plainly what is wrong; the services check again."""
 
-import datetime
-
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kap_clinic.submissions.forms import OnceForm
+from kap_clinic.submissions.forms import TaglessOnceForm
 
 from .. import clinic_time
 from ..models import DosingSession
 from ..pipeline import NEEDS_REASON
 from ..services.sessions import session_monitors, session_prescribers
-
-
-class _NoTagForm(OnceForm):
-    """Crispy fields without their own <form> tag (the template holds the tag and the buttons)."""
-
-    @property
-    def helper(self) -> FormHelper:
-        helper = FormHelper()
-        helper.form_tag = False
-        return helper
-
-
-def _in_zone(value: datetime.datetime | None, zone) -> datetime.datetime | None:
-    """A typed date and time, read as the clinic's wall clock (whatever zone the page was served in)."""
-    if value is None:
-        return None
-    return timezone.make_aware(timezone.make_naive(value).replace(tzinfo=None), zone)
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -41,7 +20,7 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} · {obj.role_label}"
 
 
-class ScheduleForm(_NoTagForm):
+class ScheduleForm(TaglessOnceForm):
     scheduled_at = forms.DateTimeField(
         label=_("Date and time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -66,7 +45,7 @@ class ScheduleForm(_NoTagForm):
         self.fields["monitor"].queryset = session_monitors(patient.clinic)
 
     def clean_scheduled_at(self):
-        return _in_zone(self.cleaned_data["scheduled_at"], self.zone)
+        return clinic_time.wall_clock(self.cleaned_data["scheduled_at"], self.zone)
 
     def clean_room(self):
         room = self.cleaned_data["room"].strip()
@@ -75,7 +54,7 @@ class ScheduleForm(_NoTagForm):
         return room
 
 
-class TransitionForm(_NoTagForm):
+class TransitionForm(TaglessOnceForm):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=255,
@@ -94,7 +73,7 @@ class TransitionForm(_NoTagForm):
             del self.fields["reason"]
 
 
-class DischargeForm(_NoTagForm):
+class DischargeForm(TaglessOnceForm):
     walks_steadily = forms.BooleanField(label=_("Walks steadily (checked now, unaided)"), required=False)
     escort_present = forms.BooleanField(label=_("The escort is here to take the patient home"), required=False)
     escort_name = forms.CharField(label=_("Escort's name"), max_length=200, required=False)
@@ -127,7 +106,7 @@ class NoteForm(forms.Form):
         return body
 
 
-class AddendumForm(_NoTagForm):
+class AddendumForm(TaglessOnceForm):
     body = forms.CharField(
         label=_("Addendum"),
         widget=forms.Textarea(attrs={"rows": 6}),
