@@ -8,4 +8,5 @@ urlpatterns = [
     path("clinician/", views.clinician_home, name="clinician_home"),
     path("admin/", views.admin_home, name="admin_home"),
     path("admin/audit/", views.audit_log, name="audit_log"),
+    path("rules/", views.clinical_rules, name="clinical_rules"),
 ]

@@ -1,6 +1,7 @@
 import datetime
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,12 +19,12 @@ from kap_clinic.access import (
 )
 from kap_clinic.accounts.models import User
 from kap_clinic.audit.models import AuditEvent
-from kap_clinic.audit.services import audit_list_view
+from kap_clinic.audit.services import audit_list_view, audit_record
 from kap_clinic.pagination import paginate
-from sessions import selectors as ledger_selectors
 from sessions import selectors as session_selectors
 
 from .forms import AuditFilterForm
+from .rules_catalog import catalog
 
 WORKLIST_SIZE = 5  # rows of each worklist on the home page; the full lists are a click away
 
@@ -91,8 +92,8 @@ def admin_home(request):
             "patient_count": Patient.objects.filter(clinic=clinic).count(),
             "active_staff": User.objects.staff_of(clinic).count(),
             "recent_events": recent_events,
-            "open_discrepancies": ledger_selectors.open_discrepancies(clinic).count(),
-            "unwitnessed_waste": ledger_selectors.unwitnessed_waste(clinic).count(),
+            "open_discrepancies": session_selectors.open_discrepancies(clinic).count(),
+            "unwitnessed_waste": session_selectors.unwitnessed_waste(clinic).count(),
         },
     )
 
@@ -153,3 +154,13 @@ def _describe(events) -> None:
 def _start_of_day(day: datetime.date) -> datetime.datetime:
     """Midnight in the clinic's (active) time zone, as an aware datetime."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@role_required(User.Role.CLINICIAN, User.Role.ADMIN)
+def clinical_rules(request):
+    """Every clinical rule the app applies, with its source: for the clinic's medical director to review."""
+    clinic = clinics_where(request.user, Action.LIST_PATIENTS).first()
+    if clinic is None:
+        raise PermissionDenied
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, clinic=clinic, detail="clinical rules")
+    return render(request, "dashboards/clinical_rules.html", {"clinic": clinic, "sections": catalog(clinic)})

@@ -23,3 +23,5 @@ RULES = {
     "dashboards:admin_home": Rule(outcomes(403, anonymous=LOGIN, admin=200, other_admin=200)),
     "dashboards:audit_log": Rule(outcomes(403, anonymous=LOGIN, admin=200, other_admin=200)),
 }
+
+RULES["dashboards:clinical_rules"] = Rule(outcomes(403, anonymous=LOGIN, staff=200, others=200))
