@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup db migrate demo run test lint format stop-db browsers clean
+.PHONY: help setup system-libs db migrate demo run test lint format stop-db browsers clean
 
 help:
 	@echo "make run      set up, migrate, load the demo clinic and serve http://127.0.0.1:8000"
@@ -22,7 +22,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed system-libs
+
+# WeasyPrint (the course-summary PDF) renders with Debian's pango.
+system-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { echo "installing Debian's pango for the PDF summaries"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
 
 db: setup
 	@if [ -z "$$DATABASE_URL" ]; then $(PY) -m kap_clinic.devdb start; else echo "using DATABASE_URL"; fi

@@ -36,6 +36,7 @@ class Action(StrEnum):
     WRITE_INTEGRATION_NOTE = "write_integration_note"  # therapists and prescribers: the note, signing, addenda
     MANAGE_SELF_CARE = "manage_self_care"  # agree self-care goals with the patient
     RECORD_OUTCOME = "record_outcome"  # prescribers: how the course ended
+    COURSE_SUMMARY = "course_summary"  # the clinic's printable record of a course (care team and admins)
     # clinic business
     LIST_PATIENTS = "list_patients"
     INVITE_PATIENT = "invite_patient"
@@ -69,6 +70,7 @@ PATIENT_ACTIONS = frozenset(
         Action.WRITE_INTEGRATION_NOTE,
         Action.MANAGE_SELF_CARE,
         Action.RECORD_OUTCOME,
+        Action.COURSE_SUMMARY,
     }
 )
 
@@ -90,6 +92,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_BOARD,
             Action.VIEW_JOURNAL,
             Action.SCHEDULE_INTEGRATION,
+            Action.COURSE_SUMMARY,
         }
     ),
     "admin": frozenset(
@@ -106,6 +109,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_PROTOCOL,
             Action.SCHEDULE_SESSION,
             Action.SCHEDULE_INTEGRATION,
+            Action.COURSE_SUMMARY,
         }
     ),
 }

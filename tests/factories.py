@@ -93,7 +93,9 @@ def receive_lot(*, clinic, by, containers: int = 2, **overrides):
         "ndc": f"99999-{n % 10000:04d}-01",
         "lot_number": f"LOT{n:06d}",
         "expires_on": timezone.localdate() + datetime.timedelta(days=365),
-        "received_on": clinic_time.clinic_today(clinic),
+        # received a while ago, so that tests may date doses and counts in the past (nothing leaves a lot
+        # before the day it arrived)
+        "received_on": clinic_time.clinic_today(clinic) - datetime.timedelta(days=365),
         "supplier_name": "Faker Pharma Supply",
         "supplier_address": "1 Supply Way, Springfield",
         "supplier_dea_number": dea_number(),

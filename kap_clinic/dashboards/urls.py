@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", views.admin_home, name="admin_home"),
     path("admin/audit/", views.audit_log, name="audit_log"),
     path("rules/", views.clinical_rules, name="clinical_rules"),
+    path("patients/<uuid:code>/summary.pdf", views.course_summary_pdf, name="course_summary_pdf"),
 ]

@@ -1,29 +1,30 @@
 import datetime
 
 from django.apps import apps
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from intake import selectors as intake_selectors
+from intake.access import patient_for_request
 from intake.models import Patient
-from integration import schedule as follow_up
 from kap_clinic.access import (
     Action,
     clinic_for_request,
     clinics_where,
-    granted_actions,
     role_required,
-    staff_clinics,
 )
 from kap_clinic.accounts.models import User
 from kap_clinic.audit.models import AuditEvent
 from kap_clinic.audit.services import audit_list_view, audit_record
 from kap_clinic.pagination import paginate
-from sessions import selectors as session_selectors
+from sessions import clinic_time
 
-from .forms import AuditFilterForm
+from . import admin_charts, exports, outcomes, pdf, worklists
+from .context_processors import navigation
+from .forms import AuditFilterForm, DateRangeForm
 from .rules_catalog import catalog
 
 WORKLIST_SIZE = 5  # rows of each worklist on the home page; the full lists are a click away
@@ -44,58 +45,88 @@ def home(request):
 
 @role_required(User.Role.CLINICIAN)
 def clinician_home(request):
-    """The clinician's worklists: open safety alerts and intakes awaiting review (with counts), today's
-    dosing sessions and the patients in observation now, patients by stage and recently updated charts."""
-    clinics = list(staff_clinics(request.user))
-    patients = Patient.objects.filter(clinic__in=clinics)
-    counts = dict(patients.values_list("stage").annotate(n=Count("pk")).order_by())
-    stages = [(value, label, counts.get(value, 0)) for value, label in Patient.Stage.choices]
-    recent = patients.select_related("clinic").order_by("-updated_at")[:10]
-    review_clinics = list(clinics_where(request.user, Action.REVIEW_QUEUE))
-    alerts = intake_selectors.open_alerts(review_clinics)
-    queue = intake_selectors.review_queue(review_clinics)
-    # the same clinics as `clinics` when the policy lets the user see the clinic's sessions (no new query)
-    board_clinics = clinics if Action.VIEW_BOARD in granted_actions(request.user) else []
-    today_sessions, observing = session_selectors.sessions_worklists(board_clinics)
-    overdue_measures, overdue_count = follow_up.overdue_worklist(review_clinics, WORKLIST_SIZE)
+    """The clinician's worklists in the clinics they work in (kap_clinic/dashboards/worklists.py): today's
+    schedule, patients in observation now, open safety alerts, intakes awaiting review, unsigned notes and
+    assessments, overdue measures and unwitnessed waste, each with its count and a link to the full list;
+    then patients by stage and recently updated charts. A fixed number of queries whatever the data size."""
+    clinics = worklists.clinics_with_stage_counts(request.user)
+    context = worklists.clinician_worklists(request.user, clinics, size=WORKLIST_SIZE)
     audit_list_view(actor=request.user, clinics=clinics, detail="clinician home: recently updated charts")
+    # the navigation bar's alert badge is the alerts card's count: no second COUNT
+    nav = navigation(request)["nav"] | {"open_alerts": context["alert_count"]}
     return render(
         request,
         "dashboards/clinician_home.html",
-        {
-            "stages": stages,
-            "recent": recent,
-            "alerts": alerts[:WORKLIST_SIZE],
-            "alert_count": alerts.count(),
-            "queue": queue[:WORKLIST_SIZE],
-            "queue_count": queue.count(),
-            "today_sessions": today_sessions[:WORKLIST_SIZE],
-            "today_sessions_count": len(today_sessions),
-            "observing": observing[:WORKLIST_SIZE],
-            "observing_count": len(observing),
-            "overdue_measures": overdue_measures,
-            "overdue_count": overdue_count,
+        context
+        | {
+            "stages": worklists.patients_by_stage(clinics),
+            "recent": worklists.recently_updated(clinics),
+            "nav": nav,
         },
     )
 
 
 @role_required(User.Role.ADMIN)
 def admin_home(request):
+    """The clinic admin's dashboard: patients, staff and the ledger's open items, then for a period of the
+    clinic's own dates (default the last 90 days) patients by stage, sessions per week, clinic outcomes,
+    adverse events, time from dose to discharge and staff activity (kap_clinic/dashboards/outcomes.py).
+    Each table downloads as CSV with `?export=<table>&from=…&to=…`, audited as a download."""
     clinic = clinic_for_request(request, Action.MANAGE_STAFF)
+    form = DateRangeForm(request.GET, today=clinic_time.clinic_today(clinic))
+    period = outcomes.Period(clinic, *form.period())
+    span = f"{period.first.isoformat()} to {period.last.isoformat()}"
+    table = request.GET.get("export")
+    # an export with dates that don't validate shows the page and its message instead of a file
+    if table is not None and (not form.is_bound or form.is_valid()):
+        if table not in exports.TABLES:
+            raise Http404("No such table.")
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.DOWNLOAD,
+            clinic=clinic,
+            detail=f"admin dashboard CSV: {exports.TABLES[table].title}, {span}",
+        )
+        return exports.csv_response(period, table)
+    audit_record(actor=request.user, action=AuditEvent.Action.VIEW, clinic=clinic, detail=f"admin dashboard, {span}")
     recent_events = list(AuditEvent.objects.filter(clinic=clinic).select_related("actor")[:8])
     _describe(recent_events)
+    ledger = outcomes.ledger_status(clinic)
+    funnel = outcomes.patients_by_stage(period)
+    weeks = outcomes.sessions_per_week(period)
     return render(
         request,
         "dashboards/admin_home.html",
         {
             "clinic": clinic,
-            "patient_count": Patient.objects.filter(clinic=clinic).count(),
+            "patient_count": funnel.clinic_total,
             "active_staff": User.objects.staff_of(clinic).count(),
             "recent_events": recent_events,
-            "open_discrepancies": session_selectors.open_discrepancies(clinic).count(),
-            "unwitnessed_waste": session_selectors.unwitnessed_waste(clinic).count(),
+            "open_discrepancies": ledger[0].open,
+            "unwitnessed_waste": ledger[1].open,
+            "ledger": ledger,
+            "form": form,
+            "period": period,
+            "funnel": funnel,
+            "funnel_chart": admin_charts.funnel_chart(funnel),
+            "weeks": weeks,
+            "weeks_chart": admin_charts.weeks_chart(weeks),
+            "outcomes": outcomes.clinic_outcomes(period),
+            "adverse_events": outcomes.adverse_events(period),
+            "discharge_times": outcomes.discharge_times(period),
+            "staff_activity": outcomes.staff_activity(period),
+            "activity_actions": outcomes.ACTIVITY_ACTIONS,
         },
     )
+
+
+@login_required
+def course_summary_pdf(request, code):
+    """A patient's course summary as a PDF (kap_clinic/dashboards/pdf.py), for the care team and the clinic's
+    admins; audited as a download. A patient asking for their own gets 404 like any chart out of reach: the
+    summary is the clinic's record, and patients follow their progress on their own home page."""
+    patient = patient_for_request(request, code, Action.COURSE_SUMMARY, audit_action=AuditEvent.Action.DOWNLOAD)
+    return pdf.course_summary_response(patient)
 
 
 @role_required(User.Role.ADMIN)

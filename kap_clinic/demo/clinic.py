@@ -7,10 +7,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from intake.models import Patient
 from kap_clinic.accounts.models import Clinic, Membership, User
-from kap_clinic.demo.dosing import seed_dosing
+from kap_clinic.demo.dosing import clock, seed_dosing
 from kap_clinic.demo.follow_up import seed_follow_up
 from kap_clinic.demo.intake import SCENARIOS, seed_consent, seed_intake
 from kap_clinic.demo.ledger import seed_ledger
@@ -114,11 +115,15 @@ def seed() -> list[DemoLogin]:
             if not invited_only:
                 logins.append(DemoLogin(email, "Patient", clinic.name))
             charts[handle] = patient
-        seed_consent(clinic, User.objects.get(email=f"admin@{slug}.demo"))
+        with clock(timezone.now() - datetime.timedelta(days=365)):  # the clinic's consent predates its patients
+            seed_consent(clinic, User.objects.get(email=f"admin@{slug}.demo"))
         prescriber = User.objects.get(email=f"prescriber@{slug}.demo")
         for (clinic_slug, handle), scenario in SCENARIOS.items():
             if clinic_slug == slug:
-                seed_intake(charts[handle], scenario, handle, prescriber=prescriber)
+                # planned patients came through intake weeks before their first dose (demo/dosing.py)
+                days_ago = 45 if scenario.startswith("planned") else 0
+                with clock(timezone.now() - datetime.timedelta(days=days_ago)):
+                    seed_intake(charts[handle], scenario, handle, prescriber=prescriber)
         seed_ledger(clinic, slug)
         seed_dosing(clinic, slug)
         if slug == "harbor":

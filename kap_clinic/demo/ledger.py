@@ -70,7 +70,7 @@ def seed_ledger(clinic: Clinic, slug: str) -> None:
         kind=Inventory.Kind.INITIAL,
         timing=Inventory.Timing.OPENING,
         by=admin,
-        at=min(days_ago(30, 8), now),
+        at=min(days_ago(200, 8), now),
         note="Taken before the first order: no controlled substances on hand.",
     )
 
@@ -100,9 +100,9 @@ def seed_ledger(clinic: Clinic, slug: str) -> None:
 
     # product, lot number, expires in (days), arrived (days ago), containers, invoice, supplier, received by;
     # the troches expire soon, so they show on the worklist
-    receive(KETAMINE_VIALS, "KV24-0318", 400, 28, 10, "CBM-55102", WHOLESALER, nurse)
+    receive(KETAMINE_VIALS, "KV24-0318", 400, 190, 10, "CBM-55102", WHOLESALER, nurse)
     troches = receive(KETAMINE_TROCHES, "TR-2291", 20, 27, 1, "BCC-7781", COMPOUNDER, prescriber)
-    receive(SPRAVATO, "SPV-88120", 540, 27, 3, "CBM-55160", WHOLESALER, nurse)
+    receive(SPRAVATO, "SPV-88120", 540, 190, 3, "CBM-55160", WHOLESALER, nurse)
 
     # The troche count comes up one short and nobody knows why yet: an open discrepancy.
     services.count_record(

@@ -121,10 +121,23 @@ def _take_out(lot: Lot, kind: str, quantity_mg: Decimal, what: str, *, audit_det
     """`quantity_mg` leaving a locked lot (an administration, waste or disposal): refused when the lot
     holds less, else booked and audited for whoever recorded it."""
     _check_available(lot, quantity_mg, what)
+    _check_after_receipt(lot, fields.get("occurred_at"))
     entry = _apply(lot, kind, -quantity_mg, **fields)
     detail = f"{fmt_quantity(lot, quantity_mg)} from lot {lot.lot_number}{audit_detail}"
     _audit(entry, entry.recorded_by, lot.clinic, f"{kind}: {detail}", patient=entry.patient)
     return entry
+
+
+def _check_after_receipt(lot: Lot, at) -> None:
+    """Nothing leaves a lot on a day before it arrived (the records must tell the stock's real history)."""
+    received_on = Receipt.objects.filter(entry__lot=lot).order_by("received_on").values_list("received_on", flat=True)
+    first = received_on.first()
+    if at is not None and first is not None and clinic_time.clinic_date(lot.clinic, at) < first:
+        raise ValidationError(
+            _("Lot %(lot)s was received on %(day)s: nothing can leave it on an earlier day.")
+            % {"lot": lot.lot_number, "day": first},
+            code="before_receipt",
+        )
 
 
 def _audit(obj, by, clinic, detail: str, *, patient=None) -> None:
