@@ -82,3 +82,23 @@ def test_no_animation_for_those_who_ask_for_reduced_motion(browser, live_server)
         assert animation is False
     finally:
         context.close()
+
+
+def test_the_admin_dashboard_draws_its_charts(page, log_in):
+    """The clinic admin's funnel and sessions-per-week charts are drawn with the demo's numbers."""
+    seed()
+    problems = watch(page)
+
+    log_in("admin@harbor.demo", DEMO_PASSWORD)
+    page.goto("/home/admin/")
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.KapCharts && document.querySelector('canvas[data-chart]')")
+
+    charts = page.evaluate(
+        """() => Array.from(document.querySelectorAll("canvas[data-chart]")).map((canvas) => {
+            const chart = Chart.getChart(canvas);
+            return chart ? chart.data.datasets.reduce((sum, d) => sum + d.data.reduce((a, b) => a + b, 0), 0) : null;
+        })"""
+    )
+    assert len(charts) >= 2 and all(total and total > 0 for total in charts), charts
+    assert not problems, problems
