@@ -4,49 +4,22 @@ with a baseline BP, and what the observation and adverse-event forms send."""
 
 import datetime
 import uuid
-from decimal import Decimal
 
 from django.utils import timezone
 
-from intake.models import Assessment, IntakeQuestionnaire, MeasureResponse, TreatmentPlan, VitalSigns
-from sessions import clinic_time
 from sessions.models import DosingSession, PreDoseCheck
+from tests import course
 
 Status = DosingSession.Status
 
 
 def minutes_ago(n: float) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(minutes=n)
+    return course.ago(minutes=n)
 
 
-def signed_plan(patient, prescriber) -> TreatmentPlan:
-    questionnaire, _ = IntakeQuestionnaire.objects.get_or_create(patient=patient)
-    now = timezone.now()
-    assessment = Assessment.objects.create(
-        patient=patient,
-        questionnaire=questionnaire,
-        decision=Assessment.Decision.ELIGIBLE,
-        created_by=prescriber,
-        signed_by=prescriber,
-        signed_at=now,
-    )
-    return TreatmentPlan.objects.create(
-        patient=patient,
-        assessment=assessment,
-        indication="depression",
-        route="im",
-        dose_unit="mg_per_kg",
-        planned_dose=Decimal("0.5"),
-        dose_min=Decimal("0.3"),
-        dose_max=Decimal("1"),
-        induction_sessions=6,
-        spacing_days=3,
-        fasting_food_hours=Decimal("4"),
-        fasting_fluids_hours=Decimal("2"),
-        created_by=prescriber,
-        signed_by=prescriber,
-        signed_at=now,
-    )
+def signed_plan(patient, prescriber):
+    """A signed eligible assessment and a signed IM plan (tests/course.py's defaults)."""
+    return course.treatment_plan(patient, by=prescriber)
 
 
 def make_session(
@@ -66,19 +39,14 @@ def make_session(
         checked_in_minutes_ago = dosed_minutes_ago = None
     if status == Status.CHECKED_IN:
         dosed_minutes_ago = None
-    checked_in_at = minutes_ago(checked_in_minutes_ago) if checked_in_minutes_ago is not None else None
-    return DosingSession.objects.create(
-        patient=patient,
-        plan=plan,
-        number=patient.dosing_sessions.count() + 1,
-        scheduled_at=checked_in_at or timezone.now(),
-        room=room,
+    return course.dosing_session(
+        plan,
         prescriber=world.prescriber,
         monitor=world.nurse,
         status=status,
-        checked_in_at=checked_in_at,
+        checked_in_at=minutes_ago(checked_in_minutes_ago) if checked_in_minutes_ago is not None else None,
         dosed_at=minutes_ago(dosed_minutes_ago) if dosed_minutes_ago is not None else None,
-        created_by=world.nurse,
+        room=room,
     )
 
 
@@ -89,43 +57,9 @@ def sign(session, by) -> DosingSession:
 
 
 def pre_dose_check(session, by, *, systolic=130, diastolic=80) -> PreDoseCheck:
-    """A passed pre-dose check whose vitals give the session's baseline BP."""
-    now = timezone.now()
-    vitals = VitalSigns.objects.create(
-        patient=session.patient,
-        context="pre_dose",
-        measured_at=session.checked_in_at or now,
-        systolic=systolic,
-        diastolic=diastolic,
-        heart_rate=72,
-        spo2=98,
-        recorded_by=by,
-    )
-    screen = MeasureResponse.objects.create(
-        patient=session.patient,
-        instrument="cssrs",
-        version="screener",
-        answers={},
-        risk="none",
-        context="pre_dose",
-        completed_at=now,
-        entered_by=by,
-    )
-    return PreDoseCheck.objects.create(
-        session=session,
-        consent_current=True,
-        eligibility_valid=True,
-        hours_since_food=Decimal(5),
-        hours_since_fluids=Decimal(3),
-        escort_name="Escort",
-        escort_phone="555-0100",
-        alcohol_last_24h=False,
-        held_medications_last_24h=False,
-        new_medications=False,
-        vitals=vitals,
-        risk_screen=screen,
-        outcome=PreDoseCheck.Outcome.PASS,
-        recorded_by=by,
+    """A passed pre-dose check whose vitals (at the check-in) give the session's baseline BP."""
+    return course.pre_dose_check(
+        session, by=by, vitals_at=session.checked_in_at, vital_signs={"systolic": systolic, "diastolic": diastolic}
     )
 
 
@@ -134,7 +68,7 @@ def pre_dose_check(session, by, *, systolic=130, diastolic=80) -> PreDoseCheck:
 
 def local_field(world, at: datetime.datetime) -> str:
     """`at` as a date-and-time field shows it in the clinic's time zone."""
-    return f"{timezone.localtime(at, clinic_time.clinic_zone(world.clinic)):%Y-%m-%dT%H:%M}"
+    return course.local_field(world.clinic, at)
 
 
 def observation_post(world, at=None, **fields) -> dict:

@@ -10,23 +10,16 @@ from decimal import Decimal
 from django.utils import timezone
 from faker import Faker
 
-from intake.models import (
-    Assessment,
-    ConsentDocument,
-    ConsentSignature,
-    IntakeQuestionnaire,
-    TreatmentPlan,
-    VitalSigns,
-)
-from sessions import clinic_time
+from intake.models import Assessment, ConsentDocument, ConsentSignature, IntakeQuestionnaire, TreatmentPlan, VitalSigns
 from sessions.models import DosingSession, PreDoseCheck
 from sessions.services.pipeline import session_set_status
 from sessions.services.predose import predose_record
+from tests import course
 
 fake = Faker()
 _numbers = itertools.count(1)
 
-RISK_NONE = {"q1": 0, "q2": 0, "q6": 0}
+RISK_NONE = course.RISK_NONE
 RISK_MODERATE = {"q1": 1, "q2": 1, "q3": 1, "q4": 0, "q5": 0, "q6": 0}
 RISK_HIGH = {"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 0, "q6": 0}
 PHQ9_CALM = {f"q{n}": 0 for n in range(1, 10)}
@@ -38,28 +31,16 @@ def now() -> datetime.datetime:
 
 def reviewed_intake(patient, *, escort=True) -> IntakeQuestionnaire:
     support = {"ride_home_name": fake.name(), "ride_home_phone": "555 201 3344"} if escort else {}
-    questionnaire, _created = IntakeQuestionnaire.objects.get_or_create(
-        patient=patient,
-        defaults={
-            "status": IntakeQuestionnaire.Status.REVIEWED,
-            "answers": {"support": support},
-            "submitted_at": now(),
-            "reviewed_at": now(),
-        },
-    )
-    return questionnaire
+    return course.intake(patient, status=IntakeQuestionnaire.Status.REVIEWED, answers={"support": support})
 
 
 def eligible(patient, *, by, decision=Assessment.Decision.ELIGIBLE) -> Assessment:
-    return Assessment.objects.create(
-        patient=patient,
+    return course.signed_assessment(
+        patient,
+        by=by,
         questionnaire=reviewed_intake(patient),
-        indication="depression",
         decision=decision,
         decision_note="" if decision == Assessment.Decision.ELIGIBLE else "Not now.",
-        created_by=by,
-        signed_by=by,
-        signed_at=now(),
     )
 
 
@@ -80,39 +61,36 @@ def plan_for(
     escort_required=True,
     holds="Lorazepam: skip the morning dose",
 ) -> TreatmentPlan:
-    return TreatmentPlan.objects.create(
-        patient=patient,
+    return course.treatment_plan(
+        patient,
+        by=by,
         assessment=assessment or eligible(patient, by=by),
-        indication="depression",
+        signed=signed,
         drug=drug,
         route=route,
         dose_unit=dose_unit,
-        planned_dose=Decimal(planned),
-        dose_min=Decimal(low),
-        dose_max=Decimal(high),
-        induction_sessions=6,
-        spacing_days=3,
-        fasting_food_hours=Decimal(food),
-        fasting_fluids_hours=Decimal(fluids),
+        planned_dose=planned,
+        dose_min=low,
+        dose_max=high,
+        fasting_food_hours=food,
+        fasting_fluids_hours=fluids,
         medication_holds=holds,
         escort_required=escort_required,
-        created_by=by,
-        signed_by=by if signed else None,
-        signed_at=now() if signed else None,
     )
 
 
+# plan_for's names of course.ESKETAMINE_PLAN's fields
+_SHORT_NAMES = {
+    "planned_dose": "planned",
+    "dose_min": "low",
+    "dose_max": "high",
+    "fasting_food_hours": "food",
+    "fasting_fluids_hours": "fluids",
+}
+
+
 def esketamine_plan(patient, *, by, **overrides) -> TreatmentPlan:
-    values = {
-        "drug": "esketamine",
-        "route": "in",
-        "dose_unit": "mg",
-        "planned": "56",
-        "low": "28",
-        "high": "84",
-        "food": "2",
-        "fluids": "0.5",
-    }
+    values = {_SHORT_NAMES.get(name, name): value for name, value in course.ESKETAMINE_PLAN.items()}
     return plan_for(patient, by=by, **(values | overrides))
 
 
@@ -143,12 +121,8 @@ def sign_consent(patient, *, by) -> ConsentSignature:
 
 
 def weigh(patient, kg, *, by, days_ago=0) -> VitalSigns:
-    return VitalSigns.objects.create(
-        patient=patient,
-        context=VitalSigns.Context.OTHER,
-        measured_at=now() - datetime.timedelta(days=days_ago),
-        weight_kg=Decimal(kg),
-        recorded_by=by,
+    return course.vitals(
+        patient, by=by, at=course.ago(days=days_ago), context=VitalSigns.Context.OTHER, weight_kg=Decimal(kg)
     )
 
 
@@ -165,16 +139,7 @@ def make_session(
         sign_consent(patient, by=prescriber)
     if weight is not None:
         weigh(patient, weight, by=prescriber, days_ago=weight_days_ago)
-    session = DosingSession.objects.create(
-        patient=patient,
-        plan=plan,
-        number=next(_numbers),
-        scheduled_at=now(),
-        room="Room 2",
-        prescriber=prescriber,
-        monitor=prescriber,
-        created_by=prescriber,
-    )
+    session = course.dosing_session(plan, prescriber=prescriber, number=next(_numbers), room="Room 2")
     if status == "checked_in":
         session = session_set_status(session=session, to="checked_in", by=prescriber)
         session = arrived_earlier(session)
@@ -241,8 +206,7 @@ def cleared_session(world, patient=None, **kwargs) -> DosingSession:
 
 
 def local_field(world, when=None) -> str:
-    when = when or now()
-    return f"{timezone.localtime(when, clinic_time.clinic_zone(world.clinic)):%Y-%m-%dT%H:%M}"
+    return course.local_field(world.clinic, when)
 
 
 def predose_post(*, risk=None, phq9=None, **overrides) -> dict:

@@ -13,23 +13,15 @@ import uuid
 from decimal import Decimal
 
 from django.utils import timezone
-from faker import Faker
 
-from intake.models import (
-    Assessment,
-    IntakeQuestionnaire,
-    MeasureResponse,
-    Patient,
-    TreatmentPlan,
-    VitalSigns,
-)
+from intake.models import Patient, TreatmentPlan
 from sessions import services as ledger_services
 from sessions.models import Administration, DosingSession, ObservationEntry, PreDoseCheck
 from sessions.services import sessions as services
 from sessions.services.pipeline import session_set_status
+from tests import course
 from tests.factories import receive_lot
 
-fake = Faker()
 Status = DosingSession.Status
 
 
@@ -43,48 +35,14 @@ def minutes(n: float) -> datetime.timedelta:
 
 def signed_plan(patient: Patient, by, *, drug="racemic", route="sl", **overrides) -> TreatmentPlan:
     """A submitted intake, a signed "eligible" assessment and a signed plan (ORM: the intake pages are
-    tested elsewhere); the chart moves to "treatment planned"."""
-    questionnaire = IntakeQuestionnaire.objects.create(
-        patient=patient, status=IntakeQuestionnaire.Status.SUBMITTED, submitted_at=now()
-    )
-    assessment = Assessment.objects.create(
-        patient=patient,
-        questionnaire=questionnaire,
-        indication="depression",
-        decision=Assessment.Decision.ELIGIBLE,
-        evaluation=fake.paragraph(),
-        created_by=by,
-        signed_by=by,
-        signed_at=now(),
-    )
-    esketamine = drug == "esketamine"
-    values = {
-        "dose_unit": "mg",
-        "planned_dose": Decimal(56 if esketamine else 100),
-        "dose_min": Decimal(28 if esketamine else 50),
-        "dose_max": Decimal(84 if esketamine else 200),
-        "induction_sessions": 6,
-        "spacing_days": 3,
-        "fasting_food_hours": Decimal(2 if esketamine else 4),
-        "fasting_fluids_hours": Decimal("0.5" if esketamine else 2),
+    tested elsewhere), SL racemic (or intranasal esketamine) in milligrams; the chart moves to "treatment
+    planned"."""
+    values = course.ESKETAMINE_PLAN if drug == "esketamine" else course.SL_PLAN | {"drug": drug, "route": route}
+    values = values | {
         "medication_holds": "Lorazepam: skip the morning dose",
-        "escort_required": True,
         "instructions": "Wear comfortable clothes.",
-    } | overrides
-    plan = TreatmentPlan.objects.create(
-        patient=patient,
-        assessment=assessment,
-        indication="depression",
-        drug=drug,
-        route="in" if esketamine else route,
-        created_by=by,
-        signed_by=by,
-        signed_at=now(),
-        **values,
-    )
-    Patient.objects.filter(pk=patient.pk).update(stage=Patient.Stage.PLANNED)
-    patient.refresh_from_db()
-    return plan
+    }
+    return course.treatment_plan(patient, by=by, stage=Patient.Stage.PLANNED, **(values | overrides))
 
 
 def book(world, patient=None, *, at=None, by=None, plan=True, **plan_values) -> DosingSession:
@@ -108,44 +66,15 @@ def move(session, to, by, reason=""):
 
 def predose_check(session, by, *, systolic=124, diastolic=78, spo2=98, outcome="pass") -> PreDoseCheck:
     """A pre-dose check with its vitals and risk screen (ORM: the pre-dose pages are D's)."""
-    vitals = VitalSigns.objects.create(
-        patient=session.patient,
-        context=VitalSigns.Context.PRE_DOSE,
-        measured_at=now() - minutes(5),
-        systolic=systolic,
-        diastolic=diastolic,
-        heart_rate=72,
-        spo2=spo2,
-        respiratory_rate=14,
-        recorded_by=by,
-    )
-    screen = MeasureResponse.objects.create(
-        patient=session.patient,
-        instrument="cssrs",
-        version="screener",
-        answers={"q1": 0, "q2": 0, "q6": 0},
-        risk="none",
-        band="No risk identified",
-        context=MeasureResponse.Context.PRE_DOSE,
-        completed_at=now() - minutes(300),
-        entered_by=by,
-    )
-    return PreDoseCheck.objects.create(
-        session=session,
-        consent_current=True,
-        eligibility_valid=True,
-        hours_since_food=Decimal(6),
-        hours_since_fluids=Decimal(3),
+    return course.pre_dose_check(
+        session,
+        by=by,
+        vitals_at=now() - minutes(5),
+        screened_at=now() - minutes(300),
+        vital_signs={"systolic": systolic, "diastolic": diastolic, "spo2": spo2},
         escort_name="Sam Rivera",
-        escort_phone="555 201 3344",
-        alcohol_last_24h=False,
-        held_medications_last_24h=False,
-        new_medications=False,
         pregnancy=PreDoseCheck.Pregnancy.NOT_APPLICABLE,
-        vitals=vitals,
-        risk_screen=screen,
         outcome=outcome,
-        recorded_by=by,
     )
 
 

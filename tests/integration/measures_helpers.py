@@ -4,18 +4,14 @@ dosing pages are tested elsewhere), measure responses with a given total, due ro
 import datetime
 import html
 import uuid
-from decimal import Decimal
 
-from django.utils import timezone
-from faker import Faker
-
-from intake.models import Assessment, IntakeQuestionnaire, MeasureResponse, Patient, TreatmentPlan
+from intake.models import MeasureResponse, Patient
 from integration.models import MeasureDue
 from kap_clinic.instruments import INSTRUMENTS
 from sessions import clinic_time
 from sessions.models import DosingSession
+from tests import course
 
-fake = Faker()
 DEFAULT_SCHEDULE = ["pre_dose", "end_of_induction", "month_1", "month_3", "month_6"]
 
 
@@ -34,74 +30,44 @@ def at_noon(patient, day: datetime.date) -> datetime.datetime:
 
 
 def signed_plan(patient: Patient, by, *, sessions=6, spacing=3, schedule=None, stage=Patient.Stage.DOSING):
-    """A submitted intake, a signed eligible assessment and a signed plan; the chart moves to `stage`."""
-    questionnaire, _created = IntakeQuestionnaire.objects.get_or_create(
-        patient=patient, defaults={"status": IntakeQuestionnaire.Status.SUBMITTED, "submitted_at": timezone.now()}
-    )
-    assessment = Assessment.objects.create(
-        patient=patient,
-        questionnaire=questionnaire,
-        indication="depression",
-        decision=Assessment.Decision.ELIGIBLE,
-        evaluation=fake.paragraph(),
-        created_by=by,
-        signed_by=by,
-        signed_at=timezone.now(),
-    )
-    plan = TreatmentPlan.objects.create(
-        patient=patient,
-        assessment=assessment,
-        indication="depression",
-        drug="racemic",
-        route="sl",
-        dose_unit="mg",
-        planned_dose=Decimal(100),
-        dose_min=Decimal(50),
-        dose_max=Decimal(200),
+    """A submitted intake, a signed eligible assessment and a signed SL plan; the chart moves to `stage`."""
+    return course.treatment_plan(
+        patient,
+        by=by,
+        stage=stage,
+        **course.SL_PLAN,
         induction_sessions=sessions,
         spacing_days=spacing,
         measure_schedule=list(DEFAULT_SCHEDULE if schedule is None else schedule),
-        fasting_food_hours=Decimal(4),
-        fasting_fluids_hours=Decimal(2),
-        created_by=by,
-        signed_by=by,
-        signed_at=timezone.now(),
     )
-    Patient.objects.filter(pk=patient.pk).update(stage=stage)
-    patient.refresh_from_db()
-    return plan
 
 
 def dosing_session(patient, plan, by, *, number: int, day: datetime.date, held: bool = True, status=None):
     """Session `number` on `day` (noon, clinic time): discharged (dosed that day) when `held`, else booked."""
     when = at_noon(patient, day)
     status = status or (DosingSession.Status.DISCHARGED if held else DosingSession.Status.SCHEDULED)
-    return DosingSession.objects.create(
-        patient=patient,
-        plan=plan,
+    discharged = status == DosingSession.Status.DISCHARGED
+    return course.dosing_session(
+        plan,
+        prescriber=by,
+        status=status,
         number=number,
         scheduled_at=when,
-        room="Room 1",
-        prescriber=by,
-        monitor=by,
-        status=status,
-        dosed_at=when if status == DosingSession.Status.DISCHARGED else None,
-        discharged_at=when + datetime.timedelta(hours=2) if status == DosingSession.Status.DISCHARGED else None,
-        created_by=by,
+        dosed_at=when if discharged else None,
+        discharged_at=when + datetime.timedelta(hours=2) if discharged else None,
     )
 
 
 def measure(patient, instrument: str, total: int, *, context=MeasureResponse.Context.BASELINE, when=None, by=None):
     """A stored response with `total` (ORM: answers summing to it)."""
-    return MeasureResponse.objects.create(
-        patient=patient,
-        instrument=instrument,
-        version=INSTRUMENTS[instrument].version,
+    return course.measure_response(
+        patient,
+        instrument,
         answers=answers(instrument, total, as_int=True),
         total=total,
         context=context,
-        completed_at=when or timezone.now(),
-        entered_by=by or patient.user,
+        at=when,
+        by=by,
     )
 
 

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from faker import Faker
 
-from intake.models import Assessment, IntakeQuestionnaire, MeasureResponse, Patient, TreatmentPlan, VitalSigns
+from intake.models import IntakeQuestionnaire, MeasureResponse, Patient, TreatmentPlan
 from integration.models import IntegrationSession
 from integration.timeline import course_timeline
 from sessions.models import Administration, AdverseEvent, DosingSession, PreDoseCheck
+from tests import course as build
 from tests.dosing.session_helpers import administer, observe
 from tests.factories import receive_lot
 
@@ -34,98 +35,48 @@ def chart_url(patient) -> str:
 def intake_to_plan(world, patient, start) -> TreatmentPlan:
     """Intake sent at `start`, the assessment signed two days later, the plan three days later (ORM: both
     are locked once signed, so they are written with their times)."""
-    questionnaire = IntakeQuestionnaire.objects.create(
-        patient=patient, status=IntakeQuestionnaire.Status.REVIEWED, submitted_at=start, reviewed_at=start + DAY
+    questionnaire = build.intake(
+        patient, status=IntakeQuestionnaire.Status.REVIEWED, submitted_at=start, reviewed_at=start + DAY
     )
-    assessment = Assessment.objects.create(
-        patient=patient,
-        questionnaire=questionnaire,
-        indication="depression",
-        decision=Assessment.Decision.ELIGIBLE,
-        evaluation=fake.paragraph(),
-        created_by=world.prescriber,
-        signed_by=world.prescriber,
-        signed_at=start + 2 * DAY,
+    assessment = build.signed_assessment(
+        patient, by=world.prescriber, questionnaire=questionnaire, signed_at=start + 2 * DAY
     )
-    plan = TreatmentPlan.objects.create(
-        patient=patient,
+    return build.treatment_plan(
+        patient,
+        by=world.prescriber,
         assessment=assessment,
-        indication="depression",
-        drug="racemic",
-        route="im",
-        dose_unit="mg_per_kg",
-        planned_dose=Decimal("0.5"),
-        dose_min=Decimal("0.25"),
-        dose_max=Decimal("1.0"),
+        signed_at=start + 3 * DAY,
+        stage=Patient.Stage.DOSING,
+        dose_min="0.25",
         induction_sessions=12,
         spacing_days=7,
         measure_schedule=["end_of_induction"],
-        fasting_food_hours=Decimal(4),
-        fasting_fluids_hours=Decimal(2),
-        created_by=world.prescriber,
-        signed_by=world.prescriber,
-        signed_at=start + 3 * DAY,
     )
-    Patient.objects.filter(pk=patient.pk).update(stage=Patient.Stage.DOSING)
-    return plan
 
 
 def pre_dose(session, by, at, *, systolic, diastolic) -> PreDoseCheck:
     """The pre-dose check 15 minutes before the dose: its vitals and risk screen (a pre-dose measure)."""
-    vitals = VitalSigns.objects.create(
-        patient=session.patient,
-        context=VitalSigns.Context.PRE_DOSE,
-        measured_at=at - 15 * MINUTE,
-        systolic=systolic,
-        diastolic=diastolic,
-        heart_rate=72,
-        recorded_by=by,
-    )
-    screen = MeasureResponse.objects.create(
-        patient=session.patient,
-        instrument="cssrs",
-        version="screener",
-        answers={"q1": 0, "q2": 0, "q6": 0},
-        risk="none",
-        band="No risk identified",
-        context=MeasureResponse.Context.PRE_DOSE,
-        completed_at=at - 20 * MINUTE,
-        entered_by=by,
-    )
-    return PreDoseCheck.objects.create(
-        session=session,
-        consent_current=True,
-        eligibility_valid=True,
-        hours_since_food=Decimal(6),
-        hours_since_fluids=Decimal(3),
-        escort_name=fake.name(),
-        escort_phone="555 201 3344",
-        alcohol_last_24h=False,
-        held_medications_last_24h=False,
-        new_medications=False,
-        vitals=vitals,
-        risk_screen=screen,
-        outcome=PreDoseCheck.Outcome.PASS,
-        recorded_by=by,
+    return build.pre_dose_check(
+        session,
+        by=by,
+        vitals_at=at - 15 * MINUTE,
+        screened_at=at - 20 * MINUTE,
+        vital_signs={"systolic": systolic, "diastolic": diastolic, "spo2": None, "respiratory_rate": None},
     )
 
 
 def dose(world, plan, lot, *, number, at, mg=40, kg=80, observations=(), systolic=132, diastolic=84):
     """A discharged session dosed `at`: its pre-dose check (BP `systolic/diastolic`), one administration of
     `mg` at `kg`, and the observation entries given as (minutes after the dose, values)."""
-    session = DosingSession.objects.create(
-        patient=plan.patient,
-        plan=plan,
-        number=number,
-        scheduled_at=at - 30 * MINUTE,
-        room="Room 1",
+    session = build.dosing_session(
+        plan,
         prescriber=world.prescriber,
         monitor=world.nurse,
         status=DosingSession.Status.DISCHARGED,
+        number=number,
         checked_in_at=at - 30 * MINUTE,
         dosed_at=at,
         discharged_at=at + 150 * MINUTE,
-        created_by=world.nurse,
     )
     pre_dose(session, world.nurse, at, systolic=systolic, diastolic=diastolic)
     given = administer(session, world.nurse, at=at, mg=mg, lot=lot)
@@ -187,15 +138,8 @@ def course(world):
     integration(world, patient, start + 11 * DAY, after=first)
     measure(patient, "phq9", 8, context=MeasureResponse.Context.FOLLOW_UP, when=start + 40 * DAY)
     # not on the timeline: a booked (undosed) session, a booked integration session, a cancelled one
-    DosingSession.objects.create(
-        patient=patient,
-        plan=plan,
-        number=3,
-        scheduled_at=timezone.now() + 2 * DAY,
-        room="Room 1",
-        prescriber=world.prescriber,
-        monitor=world.nurse,
-        created_by=world.nurse,
+    build.dosing_session(
+        plan, prescriber=world.prescriber, monitor=world.nurse, number=3, scheduled_at=timezone.now() + 2 * DAY
     )
     integration(world, patient, timezone.now() + DAY, signed=False, status=IntegrationSession.Status.SCHEDULED)
     integration(world, patient, start + 12 * DAY, signed=False, status=IntegrationSession.Status.CANCELLED)
